@@ -702,6 +702,23 @@ static void hint_relaxed(const struct selection *selection, struct aim_plan *pla
              aim_settings_get(&scratch.engine_args, "max_model_len")->value);
 }
 
+/* The longest request any candidate of the trace could hold. */
+static void hint_longest_length(struct aim_plan *plan)
+{
+    const struct aim_candidate *best = NULL;
+
+    for (int i = 0; i < plan->trace_count; i++) {
+        if (plan->trace[i].longest_fit > 0 &&
+            (best == NULL || plan->trace[i].longest_fit > best->longest_fit))
+            best = &plan->trace[i];
+    }
+    if (best == NULL)
+        return;
+    add_hint(plan, "--max-model-len %ld fits: the largest, on %d GPU%s at %s with %s",
+             best->longest_fit, best->gpu_count, best->gpu_count == 1 ? "" : "s",
+             aim_precision_name(best->precision), aim_backend_name(best->backend));
+}
+
 static void add_hints(const struct selection *selection, struct aim_plan *plan)
 {
     const struct aim_request *request = selection->request;
@@ -715,11 +732,8 @@ static void add_hints(const struct selection *selection, struct aim_plan *plan)
         relaxed.precision = AIM_PRECISION_FP8;
         hint_relaxed(selection, plan, &relaxed, "--precision fp8 fits");
     }
-    if (request->max_model_len > 0) {
-        relaxed = *request;
-        relaxed.max_model_len = 0;
-        hint_relaxed(selection, plan, &relaxed, "a shorter --max-model-len fits");
-    }
+    if (request->max_model_len > 0)
+        hint_longest_length(plan);
     if (request->backend_pinned) {
         relaxed = *request;
         relaxed.backend_pinned = false;
