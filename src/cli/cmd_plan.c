@@ -1,0 +1,409 @@
+/* aimctl select, explain and command. */
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "aim/command.h"
+#include "aim/output.h"
+#include "cli.h"
+#include "message.h"
+
+enum { OPT_GPU = 256, OPT_GPUS, OPT_PRECISION, OPT_BACKEND, OPT_MAX_MODEL_LEN, OPT_OBJECTIVE,
+       OPT_CONCURRENCY, OPT_CATALOG, OPT_SYSFS_ROOT, OPT_DOCKER, OPT_PORT };
+
+static const struct option plan_options[] = {
+    {"gpu", required_argument, NULL, OPT_GPU},
+    {"gpus", required_argument, NULL, OPT_GPUS},
+    {"precision", required_argument, NULL, OPT_PRECISION},
+    {"backend", required_argument, NULL, OPT_BACKEND},
+    {"max-model-len", required_argument, NULL, OPT_MAX_MODEL_LEN},
+    {"objective", required_argument, NULL, OPT_OBJECTIVE},
+    {"concurrency", required_argument, NULL, OPT_CONCURRENCY},
+    {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT},
+    {"output", required_argument, NULL, 'o'},
+    {"docker", no_argument, NULL, OPT_DOCKER},
+    {"port", required_argument, NULL, OPT_PORT},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
+};
+
+static const char plan_flags_help[] =
+    "Model: a Hugging Face id from the catalog ('aimctl models'), a local directory\n"
+    "with config.json, or a Hugging Face id found in the local Hugging Face cache.\n\n"
+    "Options:\n"
+    "  --gpu TYPE            GPU type (see 'aimctl gpus'); default: detected, else MI300X\n"
+    "  --gpus N              free GPUs on one node; default: detected, else the node size\n"
+    "  --precision P         auto (default), bf16, fp16, fp8 or fp4\n"
+    "  --backend B           auto (default), vllm or sglang\n"
+    "  --max-model-len N     context length to serve; default: the model's, capped by\n"
+    "                        what fits\n"
+    "  --objective O         latency (default: most GPUs) or throughput (fewest GPUs\n"
+    "                        that hold --concurrency requests, replicas for the rest)\n"
+    "  --concurrency N       concurrent requests for --objective throughput (default 64)\n"
+    "  --catalog DIR         add or override catalog entries with DIR/**/*.yaml\n"
+    "  --sysfs-root DIR      read GPU detection files below DIR instead of /\n"
+    "  -h, --help            show this help\n";
+
+/* Parses a whole positive number, or fails. */
+static bool parse_count(const char *text, long max, long *out)
+{
+    char *end;
+    long value = strtol(text, &end, 10);
+
+    if (*text == '\0' || *end != '\0' || value < 1 || value > max)
+        return false;
+    *out = value;
+    return true;
+}
+
+static int parse_number_option(const char *command, const char *flag, const char *text,
+                               long max, long *out)
+{
+    if (!parse_count(text, max, out))
+        return aim_cli_usage_error(command, "%s '%s': expected a whole number from 1 to %ld",
+                                   flag, text, max);
+    return 0;
+}
+
+static int apply_option(const char *command, int option, struct cli_plan_options *options)
+{
+    long value = 0;
+    int code = 0;
+
+    switch (option) {
+    case OPT_GPU: options->gpu = optarg; break;
+    case OPT_GPUS:
+        code = parse_number_option(command, "--gpus", optarg, 64, &value);
+        options->gpus = (int)value;
+        break;
+    case OPT_PRECISION: options->precision = optarg; break;
+    case OPT_BACKEND: options->backend = optarg; break;
+    case OPT_MAX_MODEL_LEN:
+        code = parse_number_option(command, "--max-model-len", optarg, 16L * 1024 * 1024,
+                                   &options->max_model_len);
+        break;
+    case OPT_OBJECTIVE: options->objective = optarg; break;
+    case OPT_CONCURRENCY:
+        code = parse_number_option(command, "--concurrency", optarg, 100000, &value);
+        options->concurrency = (int)value;
+        break;
+    case OPT_CATALOG: options->catalog_dir = optarg; break;
+    case OPT_SYSFS_ROOT: options->sysfs_root = optarg; break;
+    case OPT_PORT:
+        code = parse_number_option(command, "--port", optarg, 65535, &value);
+        options->port = (int)value;
+        break;
+    case 'o':
+        if (!cli_parse_format(optarg, &options->format))
+            code = aim_cli_usage_error(command, "-o '%s': expected text, json or yaml", optarg);
+        break;
+    default:
+        code = aim_cli_usage_error(command, "unknown option");
+        break;
+    }
+    return code;
+}
+
+/*
+ * Parses the options of a planning command. Returns -1 after printing help
+ * (exit 0), 0 to go on, or an exit code.
+ */
+static int parse_plan_options(const char *command, const char *usage, bool allow_docker,
+                              int argc, char **argv, struct cli_plan_options *options)
+{
+    int option;
+    int code = 0;
+
+    memset(options, 0, sizeof *options);
+    options->sysfs_root = "";
+    options->port = 8000;
+    optind = 1;
+    opterr = 0;
+    while (code == 0 && (option = getopt_long(argc, argv, "o:h", plan_options, NULL)) != -1) {
+        if (option == 'h') {
+            fputs(usage, stdout);
+            fputs(plan_flags_help, stdout);
+            if (allow_docker)
+                fputs("  --docker              print a complete docker run line\n"
+                      "  --port N              port the engine listens on (default 8000)\n",
+                      stdout);
+            return -1;
+        }
+        if (option == '?')
+            return aim_cli_usage_error(command, "unknown or incomplete option '%s'",
+                                       argv[optind - 1]);
+        if (!allow_docker && (option == OPT_DOCKER || option == OPT_PORT))
+            return aim_cli_usage_error(command, "%s is an option of 'aimctl command'",
+                                       argv[optind - 1]);
+        if (option == OPT_DOCKER)
+            options->docker = true;
+        else
+            code = apply_option(command, option, options);
+    }
+    if (code != 0)
+        return code;
+    if (optind >= argc)
+        return aim_cli_usage_error(command, "a model is required");
+    if (optind + 1 < argc)
+        return aim_cli_usage_error(command, "unexpected argument '%s'", argv[optind + 1]);
+    options->model = argv[optind];
+    return 0;
+}
+
+/* ---- text views ------------------------------------------------------ */
+
+static const char *arg_value(const struct aim_plan *plan, const char *key)
+{
+    const struct aim_setting *setting = aim_settings_get(&plan->engine_args, key);
+
+    return setting != NULL ? setting->value : "-";
+}
+
+static void print_summary(const struct aim_plan *plan)
+{
+    const struct aim_memory *memory = &plan->memory;
+    const struct aim_performance *performance = &plan->performance;
+
+    printf("%s on %d x %s (%d free, %d replica%s fit)\n", plan->model->id, plan->gpu_count,
+           plan->gpu->name, plan->gpus_free, plan->replicas, plan->replicas == 1 ? "" : "s");
+    printf("  recipe       %s (%s)\n", plan->recipe_id, aim_maturity_name(plan->maturity));
+    printf("  engine       %s, %s\n", aim_backend_name(plan->backend),
+           aim_precision_name(plan->precision));
+    printf("  checkpoint   %s\n", plan->checkpoint);
+    printf("  context      max_model_len %s, max_num_seqs %s, max_num_batched_tokens %s\n",
+           arg_value(plan, "max_model_len"), arg_value(plan, "max_num_seqs"),
+           arg_value(plan, "max_num_batched_tokens"));
+    printf("  memory/GPU   %.2f GiB usable of %.2f: weights %.2f, activations %.2f, "
+           "overhead %.2f, KV cache %.2f (%ld tokens)\n",
+           memory->usable_gib, memory->total_gib, memory->weights_gib,
+           memory->activations_gib, memory->overhead_gib, memory->kv_cache_gib,
+           memory->kv_tokens);
+    printf("  performance  %.1f tok/s per sequence, %.0f tok/s at batch %d, TTFT %.0f ms\n",
+           performance->decode_tokens_per_s, performance->aggregate_tokens_per_s,
+           performance->batch, performance->ttft_ms);
+}
+
+static void print_trace(const struct aim_plan *plan)
+{
+    printf("\n  #  GPUs  precision  backend  maturity   verdict\n");
+    for (int i = 0; i < plan->trace_count; i++) {
+        const struct aim_candidate *candidate = &plan->trace[i];
+
+        printf("%3d  %4d  %-9s  %-7s  %-9s  %s\n      %s\n", i + 1, candidate->gpu_count,
+               aim_precision_name(candidate->precision), aim_backend_name(candidate->backend),
+               aim_maturity_name(candidate->maturity),
+               candidate->chosen ? "CHOSEN" : candidate->accepted ? "accepted" : "rejected",
+               candidate->reason);
+    }
+}
+
+static void print_bar_segment(char symbol, double gib, double total, int width, int *used)
+{
+    int cells = total > 0 ? (int)(gib / total * width + 0.5) : 0;
+
+    for (int i = 0; i < cells && *used < width; i++, (*used)++)
+        putchar(symbol);
+}
+
+static void print_memory_bar(const struct aim_plan *plan)
+{
+    const struct aim_memory *memory = &plan->memory;
+    const int width = 60;
+    int used = 0;
+
+    printf("\nMemory per GPU (%s, %.2f GiB)\n  [", plan->gpu->name, memory->total_gib);
+    print_bar_segment('W', memory->weights_gib, memory->total_gib, width, &used);
+    print_bar_segment('A', memory->activations_gib, memory->total_gib, width, &used);
+    print_bar_segment('O', memory->overhead_gib, memory->total_gib, width, &used);
+    print_bar_segment('K', memory->kv_cache_gib, memory->total_gib, width, &used);
+    while (used < width) {
+        putchar('.');
+        used++;
+    }
+    printf("]\n  W weights %.2f  A activations %.2f  O overhead %.2f  K KV cache %.2f"
+           "  . headroom %.2f GiB\n",
+           memory->weights_gib, memory->activations_gib, memory->overhead_gib,
+           memory->kv_cache_gib, memory->headroom_gib);
+}
+
+static void print_hints(const struct aim_plan *plan)
+{
+    if (plan->hint_count == 0)
+        return;
+    printf("\nWhat would make it fit:\n");
+    for (int i = 0; i < plan->hint_count; i++)
+        printf("  - %s\n", plan->hints[i]);
+}
+
+static void print_no_fit(const struct aim_plan *plan)
+{
+    printf("Nothing fits: %s on %d free %s GPU%s\n", plan->model->id, plan->gpus_free,
+           plan->gpu->name, plan->gpus_free == 1 ? "" : "s");
+    print_trace(plan);
+    print_hints(plan);
+}
+
+/* Prints the plan (or the trace when nothing fits) in the chosen format. */
+static int print_plan(const struct cli_session *session, enum cli_format format,
+                      bool explain)
+{
+    const struct aim_plan *plan = &session->plan;
+    json_t *json;
+    int code;
+
+    if (format != CLI_FORMAT_TEXT) {
+        json = aim_plan_to_json(session->catalog, plan);
+        code = json != NULL ? cli_print_json(json, format) : 5;
+        json_decref(json);
+        return code;
+    }
+    if (!plan->found) {
+        print_no_fit(plan);
+        return 0;
+    }
+    if (explain) {
+        printf("Objective %s, %d free %s GPUs; candidates in ladder order:\n",
+               aim_objective_name(plan->objective), plan->gpus_free, plan->gpu->name);
+        print_trace(plan);
+        printf("\n");
+    }
+    print_summary(plan);
+    if (explain)
+        print_memory_bar(plan);
+    else
+        printf("  (%d candidates tried; 'aimctl explain' shows why)\n", plan->trace_count);
+    return 0;
+}
+
+static int finish(int code, struct cli_session *session)
+{
+    if (code == aim_status_exit_code(AIM_E_NO_FIT))
+        aim_cli_error("nothing fits: %s on %d free %s GPU%s", session->plan.model->id,
+                      session->plan.gpus_free, session->plan.gpu->name,
+                      session->plan.gpus_free == 1 ? "" : "s");
+    cli_session_free(session);
+    return code;
+}
+
+static int run_plan_command(const char *command, const char *usage, bool explain, int argc,
+                            char **argv)
+{
+    struct cli_plan_options options;
+    struct cli_session *session;
+    int code = parse_plan_options(command, usage, false, argc, argv, &options);
+    int print_code;
+
+    if (code != 0)
+        return code < 0 ? 0 : code;
+    session = calloc(1, sizeof *session);
+    if (session == NULL) {
+        aim_cli_error("out of memory");
+        return 5;
+    }
+    code = cli_plan(command, &options, session);
+    if (code == 0 || code == aim_status_exit_code(AIM_E_NO_FIT)) {
+        print_code = print_plan(session, options.format, explain);
+        if (print_code != 0)
+            code = print_code;
+    }
+    code = finish(code, session);
+    free(session);
+    return code;
+}
+
+int cli_select(int argc, char **argv)
+{
+    return run_plan_command("select",
+                            "Usage: aimctl select MODEL [OPTIONS] [-o text|json|yaml]\n\n"
+                            "Chooses the serving recipe: GPU count, precision, engine and "
+                            "its arguments.\n\n",
+                            false, argc, argv);
+}
+
+int cli_explain(int argc, char **argv)
+{
+    return run_plan_command("explain",
+                            "Usage: aimctl explain MODEL [OPTIONS] [-o text|json|yaml]\n\n"
+                            "The plan for people: every candidate of the ladder with its "
+                            "verdict, and the\nmemory of the chosen config as a bar.\n\n",
+                            true, argc, argv);
+}
+
+static int print_command(const struct cli_session *session, const struct cli_plan_options *options)
+{
+    struct aim_error err = {0};
+    struct aim_argv *argv = malloc(sizeof *argv);
+    char *line = malloc(AIM_ARGV_STORAGE * 2);
+    const struct aim_plan *plan = &session->plan;
+    enum aim_status status;
+    int code = 0;
+
+    if (argv == NULL || line == NULL) {
+        free(argv);
+        free(line);
+        aim_cli_error("out of memory");
+        return 5;
+    }
+    aim_argv_init(argv);
+    status = options->docker ? aim_docker_argv(session->catalog, plan, options->port, argv, &err)
+                             : aim_engine_argv(session->catalog, plan, options->port, argv, &err);
+    if (status != AIM_OK) {
+        code = aim_cli_fail(&err);
+    } else if (options->format != CLI_FORMAT_TEXT) {
+        json_t *json = json_object();
+        json_t *items = json_array();
+        json_t *env = json_object();
+
+        for (int i = 0; i < argv->count; i++)
+            json_array_append_new(items, json_string(argv->items[i]));
+        json_object_set_new(json, "argv", items);
+        for (int i = 0; i < plan->env.count; i++)
+            json_object_set_new(env, plan->env.items[i].key,
+                                json_string(plan->env.items[i].value));
+        json_object_set_new(json, "env", env);
+        code = cli_print_json(json, options->format);
+        json_decref(json);
+    } else if (aim_argv_join(argv, line, AIM_ARGV_STORAGE * 2) != AIM_OK) {
+        aim_cli_error("the command line is too long to print");
+        code = 5;
+    } else {
+        /* Docker passes the environment itself; a plain command gets it as
+           assignments in front, one per line, so it can be pasted as is. */
+        for (int i = 0; !options->docker && i < plan->env.count; i++)
+            printf("%s=%s \\\n", plan->env.items[i].key, plan->env.items[i].value);
+        printf("%s\n", line);
+    }
+    free(argv);
+    free(line);
+    return code;
+}
+
+int cli_command(int argc, char **argv)
+{
+    static const char usage[] =
+        "Usage: aimctl command MODEL [OPTIONS] [--docker] [-o text|json|yaml]\n\n"
+        "Prints the engine command line of the plan with its environment, or a\n"
+        "complete docker run line.\n\n";
+    struct cli_plan_options options;
+    struct cli_session *session;
+    int code = parse_plan_options("command", usage, true, argc, argv, &options);
+
+    if (code != 0)
+        return code < 0 ? 0 : code;
+    session = calloc(1, sizeof *session);
+    if (session == NULL) {
+        aim_cli_error("out of memory");
+        return 5;
+    }
+    code = cli_plan("command", &options, session);
+    if (code == 0)
+        code = print_command(session, &options);
+    else if (code == aim_status_exit_code(AIM_E_NO_FIT))
+        print_plan(session, options.format, false);
+    code = finish(code, session);
+    free(session);
+    return code;
+}

@@ -1,0 +1,232 @@
+/* The steps shared by select, explain and command: catalog, model, GPUs. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "aim/detect.h"
+#include "aim/output.h"
+#include "catalog_files.h"
+#include "cli.h"
+#include "host_gpus.h"
+#include "message.h"
+#include "model_files.h"
+
+/* Where no GPU is detected and none is named, plan for the common node. */
+#define DEFAULT_GPU "MI300X"
+#define DEFAULT_GPUS 8
+
+bool cli_parse_format(const char *text, enum cli_format *out)
+{
+    if (strcmp(text, "text") == 0)
+        *out = CLI_FORMAT_TEXT;
+    else if (strcmp(text, "json") == 0)
+        *out = CLI_FORMAT_JSON;
+    else if (strcmp(text, "yaml") == 0)
+        *out = CLI_FORMAT_YAML;
+    else
+        return false;
+    return true;
+}
+
+int cli_open_catalog(const char *catalog_dir, aim_catalog **out)
+{
+    struct aim_error err = {0};
+    aim_catalog *catalog = aim_catalog_new();
+
+    if (catalog == NULL) {
+        aim_cli_error("out of memory");
+        return aim_status_exit_code(AIM_E_NOMEM);
+    }
+    if (aim_catalog_add_embedded(catalog, &err) != AIM_OK ||
+        (catalog_dir != NULL && aim_cli_load_catalog_dir(catalog, catalog_dir, &err) != AIM_OK)) {
+        aim_catalog_free(&catalog);
+        return aim_cli_fail(&err);
+    }
+    *out = catalog;
+    return 0;
+}
+
+int cli_print_json(void *json_value, enum cli_format format)
+{
+    json_t *value = json_value;
+    char *text;
+
+    if (format == CLI_FORMAT_YAML)
+        text = aim_json_to_yaml(value);
+    else
+        text = json_dumps(value, JSON_INDENT(2) | JSON_PRESERVE_ORDER | JSON_REAL_PRECISION(12));
+    if (text == NULL) {
+        aim_cli_error("out of memory while printing");
+        return aim_status_exit_code(AIM_E_NOMEM);
+    }
+    fputs(text, stdout);
+    if (format != CLI_FORMAT_YAML)
+        fputc('\n', stdout);
+    free(text);
+    return 0;
+}
+
+static int unknown_model(const aim_catalog *catalog, const char *name)
+{
+    const char *close[3];
+    size_t count = aim_catalog_suggest(catalog, "model", name, close, 3);
+
+    if (count == 0) {
+        aim_cli_error("unknown model '%s': not in the catalog, not a local directory, and "
+                      "not in the Hugging Face cache (see 'aimctl models')",
+                      name);
+    } else {
+        aim_cli_error("unknown model '%s'; did you mean %s%s%s%s%s?", name, close[0],
+                      count > 1 ? ", " : "", count > 1 ? close[1] : "", count > 2 ? ", " : "",
+                      count > 2 ? close[2] : "");
+    }
+    return aim_status_exit_code(AIM_E_NOT_FOUND);
+}
+
+/*
+ * The model: a local directory, a catalog entry, or a Hugging Face id found
+ * in the local cache, in that order.
+ */
+static int resolve_model(const char *name, struct cli_session *session)
+{
+    struct aim_error err = {0};
+    char path[4096];
+    const struct aim_model *known;
+
+    if (aim_cli_is_local_path(name)) {
+        if (aim_cli_load_model_dir(name, name, &session->local_model, &err) != AIM_OK)
+            return aim_cli_fail(&err);
+        session->request.model = &session->local_model;
+        return 0;
+    }
+
+    known = aim_catalog_find_model(session->catalog, name);
+    if (known != NULL) {
+        session->request.model = known;
+        return 0;
+    }
+
+    if (strchr(name, '/') != NULL &&
+        aim_cli_find_hf_cache(name, path, sizeof path, &err) == AIM_OK) {
+        if (aim_cli_load_model_dir(path, name, &session->local_model, &err) != AIM_OK)
+            return aim_cli_fail(&err);
+        session->request.model = &session->local_model;
+        return 0;
+    }
+    return unknown_model(session->catalog, name);
+}
+
+static int unknown_gpu(const aim_catalog *catalog, const char *name)
+{
+    const char *close[3];
+    size_t count = aim_catalog_suggest(catalog, "gpu", name, close, 3);
+
+    if (count > 0)
+        aim_cli_error("unknown GPU type '%s'; did you mean %s?", name, close[0]);
+    else
+        aim_cli_error("unknown GPU type '%s' (see 'aimctl gpus')", name);
+    return aim_status_exit_code(AIM_E_NOT_FOUND);
+}
+
+/* GPUs found on this host, or the assumed default node when there are none. */
+static int detect_gpus(const struct cli_plan_options *options, struct cli_session *session)
+{
+    struct aim_error err = {0};
+    struct aim_detection detection;
+    const struct aim_gpu *type;
+    int count = 0;
+
+    if (aim_cli_detect_gpus(session->catalog, options->sysfs_root, &detection, &err) != AIM_OK)
+        return aim_cli_fail(&err);
+    type = aim_detection_majority(&detection, &count);
+    if (type != NULL) {
+        aim_cli_note("detected %d %s GPU%s on this host", count, type->name,
+                     count == 1 ? "" : "s");
+        session->request.gpu = type;
+        session->request.gpus_free = options->gpus > 0 ? options->gpus : count;
+        return 0;
+    }
+
+    session->request.gpu = aim_catalog_find_gpu(session->catalog, DEFAULT_GPU);
+    session->request.gpus_free = options->gpus > 0 ? options->gpus : DEFAULT_GPUS;
+    if (session->request.gpu == NULL)
+        return unknown_gpu(session->catalog, DEFAULT_GPU);
+    aim_cli_note("no GPUs detected on this host; assuming a node of %d %s "
+                 "(use --gpu and --gpus to plan for other GPUs)",
+                 session->request.gpus_free, DEFAULT_GPU);
+    return 0;
+}
+
+static int resolve_gpus(const struct cli_plan_options *options, struct cli_session *session)
+{
+    if (options->gpu == NULL)
+        return detect_gpus(options, session);
+
+    session->request.gpu = aim_catalog_find_gpu(session->catalog, options->gpu);
+    if (session->request.gpu == NULL)
+        return unknown_gpu(session->catalog, options->gpu);
+    session->request.gpus_free =
+        options->gpus > 0 ? options->gpus : session->request.gpu->gpus_per_node;
+    return 0;
+}
+
+static int resolve_constraints(const char *command, const struct cli_plan_options *options,
+                               struct aim_request *request)
+{
+    if (options->precision != NULL && strcmp(options->precision, "auto") != 0) {
+        if (!aim_precision_parse(options->precision, &request->precision))
+            return aim_cli_usage_error(command,
+                                       "--precision '%s': expected auto, bf16, fp16, fp8 or fp4",
+                                       options->precision);
+        request->precision_pinned = true;
+    }
+    if (options->backend != NULL && strcmp(options->backend, "auto") != 0) {
+        if (!aim_backend_parse(options->backend, &request->backend))
+            return aim_cli_usage_error(command, "--backend '%s': expected auto, vllm or sglang",
+                                       options->backend);
+        request->backend_pinned = true;
+    }
+    if (options->objective != NULL &&
+        !aim_objective_parse(options->objective, &request->objective))
+        return aim_cli_usage_error(command, "--objective '%s': expected latency or throughput",
+                                   options->objective);
+    request->max_model_len = options->max_model_len;
+    request->concurrency = options->concurrency;
+    return 0;
+}
+
+int cli_plan(const char *command, struct cli_plan_options *options,
+             struct cli_session *session)
+{
+    struct aim_error err = {0};
+    enum aim_status status;
+    int code;
+
+    memset(session, 0, sizeof *session);
+    aim_request_init(&session->request);
+    code = resolve_constraints(command, options, &session->request);
+    if (code == 0)
+        code = cli_open_catalog(options->catalog_dir, &session->catalog);
+    if (code == 0)
+        code = resolve_model(options->model, session);
+    if (code == 0)
+        code = resolve_gpus(options, session);
+    if (code != 0)
+        return code;
+
+    status = aim_select(session->catalog, &session->request, &session->plan, &err);
+    if (status == AIM_E_NO_FIT)
+        return aim_status_exit_code(status);
+    if (status != AIM_OK) {
+        if (status == AIM_E_USAGE)
+            return aim_cli_usage_error(command, "%s", err.message);
+        return aim_cli_fail(&err);
+    }
+    return 0;
+}
+
+void cli_session_free(struct cli_session *session)
+{
+    aim_catalog_free(&session->catalog);
+}
