@@ -1,0 +1,4 @@
+command
+meta-llama/Llama-3.1-405B-Instruct
+--gpu
+MI300X

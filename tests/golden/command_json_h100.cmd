@@ -1,0 +1,10 @@
+command
+Qwen/Qwen3-8B
+--gpu
+H100
+--gpus
+1
+-o
+json
+--port
+9000

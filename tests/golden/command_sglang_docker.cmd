@@ -1,0 +1,7 @@
+command
+deepseek-ai/DeepSeek-R1
+--gpu
+MI355X
+--backend
+sglang
+--docker

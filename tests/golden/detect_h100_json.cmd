@@ -1,0 +1,5 @@
+detect
+--sysfs-root
+../data/sysfs/h100-4
+-o
+json

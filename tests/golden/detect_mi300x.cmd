@@ -1,0 +1,3 @@
+detect
+--sysfs-root
+../data/sysfs/mi300x-8

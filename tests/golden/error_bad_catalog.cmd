@@ -1,0 +1,3 @@
+models
+--catalog
+../data/recipes-bad

@@ -1,0 +1,4 @@
+select
+../data/models/broken-config
+--gpu
+MI300X

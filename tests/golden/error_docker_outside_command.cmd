@@ -1,0 +1,3 @@
+select
+Qwen/Qwen3-32B
+--docker

@@ -1,0 +1,3 @@
+select
+--gpu
+MI300X

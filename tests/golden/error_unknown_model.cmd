@@ -1,0 +1,4 @@
+select
+Qwen3-32
+--gpu
+MI300X

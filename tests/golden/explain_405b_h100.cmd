@@ -1,0 +1,4 @@
+explain
+meta-llama/Llama-3.1-405B-Instruct
+--gpu
+H100

@@ -1,0 +1,6 @@
+explain
+openai/gpt-oss-20b
+--gpu
+MI250X
+--gpus
+8

@@ -1,0 +1,3 @@
+recipes
+check
+../data/recipes-bad

@@ -1,0 +1,3 @@
+recipes
+check
+../../catalog/recipes/qwen--qwen3-32b

@@ -1,0 +1,2 @@
+recipes
+Qwen/Qwen3-32B

@@ -1,0 +1,10 @@
+select
+meta-llama/Llama-3.1-405B-Instruct
+--gpu
+MI300X
+--gpus
+4
+--precision
+fp8
+-o
+yaml

@@ -1,0 +1,4 @@
+select
+meta-llama/Llama-3.1-70B-Instruct
+--sysfs-root
+../data/sysfs/mi300x-8

@@ -1,0 +1,6 @@
+select
+org/name
+--gpu
+MI355X
+--gpus
+1

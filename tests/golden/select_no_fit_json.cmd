@@ -1,0 +1,10 @@
+select
+meta-llama/Llama-3.1-405B-Instruct
+--gpu
+H100
+--gpus
+8
+--precision
+bf16
+-o
+json

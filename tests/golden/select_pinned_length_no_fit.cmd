@@ -1,0 +1,10 @@
+select
+meta-llama/Llama-3.1-70B-Instruct
+--gpu
+MI300X
+--gpus
+1
+--precision
+bf16
+--max-model-len
+131072
