@@ -35,6 +35,17 @@ void aim_catalog_free(aim_catalog **catalog);
 enum aim_status aim_catalog_add_embedded(aim_catalog *catalog, struct aim_error *err);
 
 /*
+ * The same in two steps, so a caller planning one model parses only that
+ * model's recipes: the embedded GPUs, models, engines and calibration, then
+ * later the embedded recipes of one model (all when model_id is NULL).
+ * Recipes added in the second step never replace one the catalog already
+ * holds, so documents added in between keep overriding the defaults.
+ */
+enum aim_status aim_catalog_add_embedded_base(aim_catalog *catalog, struct aim_error *err);
+enum aim_status aim_catalog_add_embedded_recipes(aim_catalog *catalog, const char *model_id,
+                                                 struct aim_error *err);
+
+/*
  * Parses one YAML document and adds what it holds. source_name (a path)
  * is used in error messages and recorded as each entry's source. Errors
  * name the source, the line and the field: "recipes/x.yaml:12: configs[1].gpus:

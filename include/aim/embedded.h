@@ -6,6 +6,7 @@
 
 struct aim_embedded_document {
     const char *path; /* relative to catalog/, e.g. "gpus.yaml" */
+    const char *model; /* a recipe's model id; "" for other documents */
     const char *text; /* NUL-terminated */
     size_t length;    /* bytes, without the NUL */
 };

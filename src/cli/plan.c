@@ -29,22 +29,32 @@ bool cli_parse_format(const char *text, enum cli_format *out)
     return true;
 }
 
-int cli_open_catalog(const char *catalog_dir, aim_catalog **out)
+/* Embedded defaults first, then the user's folder, which overrides them. */
+static int open_catalog(const char *catalog_dir, bool with_recipes, aim_catalog **out)
 {
     struct aim_error err = {0};
     aim_catalog *catalog = aim_catalog_new();
+    enum aim_status status;
 
     if (catalog == NULL) {
         aim_cli_error("out of memory");
         return aim_status_exit_code(AIM_E_NOMEM);
     }
-    if (aim_catalog_add_embedded(catalog, &err) != AIM_OK ||
-        (catalog_dir != NULL && aim_cli_load_catalog_dir(catalog, catalog_dir, &err) != AIM_OK)) {
+    status = with_recipes ? aim_catalog_add_embedded(catalog, &err)
+                          : aim_catalog_add_embedded_base(catalog, &err);
+    if (status == AIM_OK && catalog_dir != NULL)
+        status = aim_cli_load_catalog_dir(catalog, catalog_dir, &err);
+    if (status != AIM_OK) {
         aim_catalog_free(&catalog);
         return aim_cli_fail(&err);
     }
     *out = catalog;
     return 0;
+}
+
+int cli_open_catalog(const char *catalog_dir, aim_catalog **out)
+{
+    return open_catalog(catalog_dir, true, out);
 }
 
 int cli_print_json(void *json_value, enum cli_format format)
@@ -101,9 +111,13 @@ static int resolve_model(const char *name, struct cli_session *session)
         return 0;
     }
 
+    /* Only the chosen model's embedded recipes are parsed: loading all of
+       them took over half of a whole `aimctl select` run. */
     known = aim_catalog_find_model(session->catalog, name);
     if (known != NULL) {
-        session->request.model = known;
+        if (aim_catalog_add_embedded_recipes(session->catalog, known->id, &err) != AIM_OK)
+            return aim_cli_fail(&err);
+        session->request.model = aim_catalog_find_model(session->catalog, name);
         return 0;
     }
 
@@ -207,7 +221,7 @@ int cli_plan(const char *command, struct cli_plan_options *options,
     aim_request_init(&session->request);
     code = resolve_constraints(command, options, &session->request);
     if (code == 0)
-        code = cli_open_catalog(options->catalog_dir, &session->catalog);
+        code = open_catalog(options->catalog_dir, false, &session->catalog);
     if (code == 0)
         code = resolve_model(options->model, session);
     if (code == 0)

@@ -1522,7 +1522,8 @@ static void merge_models(aim_catalog *catalog, const struct pending *pending)
     }
 }
 
-static void merge_recipe(aim_catalog *catalog, const struct aim_recipe *recipe)
+static void merge_recipe(aim_catalog *catalog, const struct aim_recipe *recipe,
+                         bool keep_existing)
 {
     size_t slot = catalog->recipe_count;
 
@@ -1530,20 +1531,22 @@ static void merge_recipe(aim_catalog *catalog, const struct aim_recipe *recipe)
         if (strcmp(catalog->recipes[j].id, recipe->id) == 0)
             slot = j;
     }
+    if (keep_existing && slot < catalog->recipe_count)
+        return;
     catalog->recipes[slot] = *recipe;
     catalog->recipe_count += slot == catalog->recipe_count;
 }
 
 /* Only called once the whole document validated, so it cannot half-apply. */
 static enum aim_status commit(aim_catalog *catalog, const struct pending *pending,
-                              struct aim_error *err, const char *source)
+                              bool keep_existing, struct aim_error *err, const char *source)
 {
     if (!reserve_all(catalog, pending))
         return aim_error_set(err, AIM_E_NOMEM, "%s: out of memory", source);
     merge_gpus(catalog, pending);
     merge_models(catalog, pending);
     if (pending->recipe != NULL)
-        merge_recipe(catalog, pending->recipe);
+        merge_recipe(catalog, pending->recipe, keep_existing);
     for (size_t i = 0; i < pending->engine_count; i++) {
         enum aim_backend backend = pending->engines[i].backend;
 
@@ -1577,9 +1580,9 @@ void aim_catalog_free(aim_catalog **catalog)
     *catalog = NULL;
 }
 
-enum aim_status aim_catalog_add_document(aim_catalog *catalog, const char *source_name,
-                                         const char *text, size_t length,
-                                         struct aim_error *err)
+static enum aim_status add_document(aim_catalog *catalog, const char *source_name,
+                                    const char *text, size_t length, bool keep_existing,
+                                    struct aim_error *err)
 {
     struct pending pending;
     struct yt_doc doc;
@@ -1591,27 +1594,58 @@ enum aim_status aim_catalog_add_document(aim_catalog *catalog, const char *sourc
     if (status == AIM_OK)
         status = parse_document(&doc, &pending);
     if (status == AIM_OK)
-        status = commit(catalog, &pending, err, doc.source);
+        status = commit(catalog, &pending, keep_existing, err, doc.source);
     yt_free(&doc);
     pending_free(&pending);
     return status;
 }
 
-enum aim_status aim_catalog_add_embedded(aim_catalog *catalog, struct aim_error *err)
+enum aim_status aim_catalog_add_document(aim_catalog *catalog, const char *source_name,
+                                         const char *text, size_t length,
+                                         struct aim_error *err)
+{
+    return add_document(catalog, source_name, text, length, false, err);
+}
+
+/* Loads the embedded documents that pass the filter, in build order. */
+static enum aim_status add_embedded(aim_catalog *catalog, bool recipes, const char *model_id,
+                                    struct aim_error *err)
 {
     char source[256];
 
     for (size_t i = 0; i < aim_embedded_document_count; i++) {
         const struct aim_embedded_document *document = &aim_embedded_documents[i];
+        bool is_recipe = document->model[0] != '\0';
         enum aim_status status;
 
+        if (is_recipe != recipes ||
+            (model_id != NULL && strcasecmp(document->model, model_id) != 0))
+            continue;
         snprintf(source, sizeof source, "catalog/%s", document->path);
-        status = aim_catalog_add_document(catalog, source, document->text,
-                                          document->length, err);
+        status = add_document(catalog, source, document->text, document->length, recipes,
+                              err);
         if (status != AIM_OK)
             return status;
     }
     return AIM_OK;
+}
+
+enum aim_status aim_catalog_add_embedded(aim_catalog *catalog, struct aim_error *err)
+{
+    enum aim_status status = add_embedded(catalog, false, NULL, err);
+
+    return status != AIM_OK ? status : add_embedded(catalog, true, NULL, err);
+}
+
+enum aim_status aim_catalog_add_embedded_base(aim_catalog *catalog, struct aim_error *err)
+{
+    return add_embedded(catalog, false, NULL, err);
+}
+
+enum aim_status aim_catalog_add_embedded_recipes(aim_catalog *catalog, const char *model_id,
+                                                 struct aim_error *err)
+{
+    return add_embedded(catalog, true, model_id, err);
 }
 
 size_t aim_catalog_gpu_count(const aim_catalog *catalog)
