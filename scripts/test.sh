@@ -6,19 +6,29 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 jobs=$(nproc)
 fuzz_seconds=${FUZZ_SECONDS:-30}
+passed=0
+
+# Runs ctest in a build folder and adds its count to the total.
+run_ctest() {
+    local log
+    log=$(mktemp)
+    ctest --test-dir "$1" --output-on-failure -j"$jobs" | tee "$log"
+    passed=$((passed + $(sed -n 's/.*tests passed, 0 tests failed out of \([0-9]*\).*/\1/p' "$log")))
+    rm -f "$log"
+}
 
 "$root/scripts/setup.sh"
 
 echo "== build and test"
 cmake -S "$root" -B "$root/build-test" -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
 cmake --build "$root/build-test" -j"$jobs" >/dev/null
-ctest --test-dir "$root/build-test" --output-on-failure -j"$jobs"
+run_ctest "$root/build-test"
 
 echo "== build and test under AddressSanitizer and UndefinedBehaviorSanitizer"
 cmake -S "$root" -B "$root/build-asan" -DCMAKE_BUILD_TYPE=Debug -DAIM_SANITIZE=ON >/dev/null
 cmake --build "$root/build-asan" -j"$jobs" >/dev/null
-ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
-    ctest --test-dir "$root/build-asan" --output-on-failure -j"$jobs"
+export ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+run_ctest "$root/build-asan"
 
 echo "== fuzz each parser for ${fuzz_seconds}s"
 CC=clang cmake -S "$root" -B "$root/build-fuzz" -DCMAKE_BUILD_TYPE=Debug -DAIM_FUZZ=ON \
@@ -38,5 +48,6 @@ for target in "$root"/build-fuzz/tests/fuzz/fuzz_*; do
     }
     grep -E '^Done|#[0-9]+.*DONE' "$corpus.log" | tail -n 1 || true
     rm -rf "$corpus" "$corpus.log"
+    passed=$((passed + 1))
 done
-echo "all tests passed"
+echo "tests: $passed passed, 0 failed"
