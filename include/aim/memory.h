@@ -30,6 +30,10 @@ double aim_kv_bytes_for_length(const struct aim_model *model, int tp, double kv_
 long aim_kv_longest_fit(const struct aim_model *model, int tp, double kv_bytes,
                         double budget_bytes);
 
+/* The share of the model's layers, and so of its KV cache, one pipeline
+   stage holds: ceil(layers / stages) / layers. */
+double aim_pipeline_layer_share(const struct aim_model *model, int stages);
+
 /* Weight bytes in all (not per GPU) when serving at a precision, from the
    checkpoint's real size when there is one, else online quantization of the
    model's own checkpoint. Returns 0 when the precision cannot be served. */
@@ -55,6 +59,7 @@ struct aim_memory_input {
     const struct aim_gpu *gpu;
     const struct aim_calibration *calibration;
     int tensor_parallel;
+    int pipeline_parallel;         /* stages; each holds its share of layers */
     double weight_bytes;           /* from aim_weight_bytes */
     double kv_bytes;               /* bytes per KV element: 2, or 1 for fp8 */
     double gpu_memory_utilization;

@@ -4,9 +4,11 @@
  * candidate tried.
  *
  * The ladder: GPU count 8, 4, 2, 1 (only counts up to the free GPUs, and
- * only those the recipe enables); within a count, precision bf16, fp16, fp8,
- * then the checkpoint's own when it is another; within a precision, vLLM
- * then SGLang. Pinned values (precision, backend, max_model_len) narrow the
+ * only those the recipe enables), then, when nothing fits one node and more
+ * are on offer, 2, 3, ... whole nodes (tensor parallel within a node,
+ * pipeline parallel across them, always a derived recipe); within a count,
+ * precision bf16, fp16, fp8 (a model published in fp8 or fp4 tries its own
+ * first); within a precision, vLLM then SGLang. Pinned values (precision, backend, max_model_len) narrow the
  * ladder and are never changed. Objective latency takes the first candidate
  * that runs; throughput the one with the fewest GPUs that holds the wanted
  * concurrency, the rest of the node left to replicas.
@@ -32,6 +34,8 @@ struct aim_request {
     const struct aim_model *model;   /* from the catalog or from hf.h */
     const struct aim_gpu *gpu;
     int gpus_free;                   /* free GPUs on one node */
+    int node_count;                  /* nodes of gpus_free GPUs each on offer; a plan
+                                        spans several only when nothing fits one */
     bool precision_pinned;
     enum aim_precision precision;
     bool backend_pinned;
@@ -42,7 +46,8 @@ struct aim_request {
 };
 
 struct aim_candidate {
-    int gpu_count;
+    int gpu_count;                   /* in all: tensor x pipeline parallel */
+    int node_count;                  /* pipeline stages, one per node */
     enum aim_precision precision;
     enum aim_backend backend;
     bool accepted;
@@ -63,7 +68,8 @@ struct aim_plan {
     int concurrency;
 
     bool found;
-    int gpu_count;
+    int gpu_count;                   /* in all, across nodes */
+    int node_count;                  /* 1, or the nodes a multi-node plan spans */
     int replicas;                    /* copies that fit the free GPUs */
     enum aim_precision precision;
     enum aim_backend backend;

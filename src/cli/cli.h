@@ -17,6 +17,7 @@ struct cli_plan_options {
     const char *model;
     const char *gpu;              /* --gpu */
     int gpus;                     /* --gpus; 0: the node's size or detection */
+    int node_count;               /* --node-count: nodes of --gpus each */
     const char *precision;
     const char *backend;
     long max_model_len;

@@ -10,12 +10,13 @@
 #include "cli.h"
 #include "message.h"
 
-enum { OPT_GPU = 256, OPT_GPUS, OPT_PRECISION, OPT_BACKEND, OPT_MAX_MODEL_LEN, OPT_OBJECTIVE,
+enum { OPT_GPU = 256, OPT_GPUS, OPT_NODE_COUNT, OPT_PRECISION, OPT_BACKEND, OPT_MAX_MODEL_LEN, OPT_OBJECTIVE,
        OPT_CONCURRENCY, OPT_CATALOG, OPT_SYSFS_ROOT, OPT_DOCKER, OPT_PORT };
 
 static const struct option plan_options[] = {
     {"gpu", required_argument, NULL, OPT_GPU},
     {"gpus", required_argument, NULL, OPT_GPUS},
+    {"node-count", required_argument, NULL, OPT_NODE_COUNT},
     {"precision", required_argument, NULL, OPT_PRECISION},
     {"backend", required_argument, NULL, OPT_BACKEND},
     {"max-model-len", required_argument, NULL, OPT_MAX_MODEL_LEN},
@@ -36,6 +37,9 @@ static const char plan_flags_help[] =
     "Options:\n"
     "  --gpu TYPE            GPU type (see 'aimctl gpus'); default: detected, else MI300X\n"
     "  --gpus N              free GPUs on one node; default: detected, else the node size\n"
+    "  --node-count K        K nodes of --gpus N each; used only when one node cannot\n"
+    "                        hold the model (tensor parallel within a node, pipeline\n"
+    "                        parallel across nodes); default 1\n"
     "  --precision P         auto (default), bf16, fp16, fp8 or fp4\n"
     "  --backend B           auto (default), vllm or sglang\n"
     "  --max-model-len N     context length to serve; default: the model's, capped by\n"
@@ -78,6 +82,10 @@ static int apply_option(const char *command, int option, struct cli_plan_options
     case OPT_GPUS:
         code = parse_number_option(command, "--gpus", optarg, 64, &value);
         options->gpus = (int)value;
+        break;
+    case OPT_NODE_COUNT:
+        code = parse_number_option(command, "--node-count", optarg, 64, &value);
+        options->node_count = (int)value;
         break;
     case OPT_PRECISION: options->precision = optarg; break;
     case OPT_BACKEND: options->backend = optarg; break;
@@ -167,8 +175,14 @@ static void print_summary(const struct aim_plan *plan)
     const struct aim_memory *memory = &plan->memory;
     const struct aim_performance *performance = &plan->performance;
 
-    printf("%s on %d x %s (%d free, %d replica%s fit)\n", plan->model->id, plan->gpu_count,
-           plan->gpu->name, plan->gpus_free, plan->replicas, plan->replicas == 1 ? "" : "s");
+    if (plan->node_count > 1)
+        printf("%s on %d x %s across %d nodes (%d free per node, %d replica%s fit)\n",
+               plan->model->id, plan->gpu_count, plan->gpu->name, plan->node_count,
+               plan->gpus_free, plan->replicas, plan->replicas == 1 ? "" : "s");
+    else
+        printf("%s on %d x %s (%d free, %d replica%s fit)\n", plan->model->id,
+               plan->gpu_count, plan->gpu->name, plan->gpus_free, plan->replicas,
+               plan->replicas == 1 ? "" : "s");
     printf("  recipe       %s (%s)\n", plan->recipe_id, aim_maturity_name(plan->maturity));
     printf("  engine       %s, %s\n", aim_backend_name(plan->backend),
            aim_precision_name(plan->precision));

@@ -206,6 +206,7 @@ static int resolve_constraints(const char *command, const struct cli_plan_option
         return aim_cli_usage_error(command, "--objective '%s': expected latency or throughput",
                                    options->objective);
     request->max_model_len = options->max_model_len;
+    request->node_count = options->node_count > 0 ? options->node_count : 1;
     request->concurrency = options->concurrency;
     return 0;
 }

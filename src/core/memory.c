@@ -76,6 +76,13 @@ long aim_kv_longest_fit(const struct aim_model *model, int tp, double kv_bytes,
     return (long)floor((budget_tokens - (double)local * window) / full);
 }
 
+double aim_pipeline_layer_share(const struct aim_model *model, int stages)
+{
+    if (stages <= 1 || model->num_layers <= 0)
+        return 1.0;
+    return (double)ceil_div(model->num_layers, stages) / model->num_layers;
+}
+
 double aim_weight_bytes(const struct aim_model *model, enum aim_precision precision)
 {
     const struct aim_checkpoint *checkpoint = aim_model_checkpoint_for(model, precision);
@@ -99,6 +106,8 @@ double aim_weight_bytes(const struct aim_model *model, enum aim_precision precis
 void aim_memory_estimate(const struct aim_memory_input *input, struct aim_memory *out)
 {
     const struct aim_calibration *calibration = input->calibration;
+    int stages = input->pipeline_parallel > 1 ? input->pipeline_parallel : 1;
+    double share = aim_pipeline_layer_share(input->model, stages);
     double budget_bytes;
     double per_request;
 
@@ -106,28 +115,31 @@ void aim_memory_estimate(const struct aim_memory_input *input, struct aim_memory
     out->usable_gib = out->total_gib * input->gpu_memory_utilization;
     out->headroom_gib = out->total_gib - out->usable_gib;
     out->weights_gib = input->weight_bytes * calibration->weight_overhead_factor /
-                       input->tensor_parallel / AIM_GIB;
+                       input->tensor_parallel / stages / AIM_GIB;
 
     /* vLLM profiles one forward pass of max_num_batched_tokens; the peak
        grows with it. */
     out->activations_gib =
         calibration->activation_gib * input->max_num_batched_tokens / 8192.0;
-    out->overhead_gib = input->tensor_parallel > 1 ? calibration->runtime_overhead_gib_tp
-                                                   : calibration->runtime_overhead_gib_tp1;
+    out->overhead_gib = input->tensor_parallel * stages > 1
+                            ? calibration->runtime_overhead_gib_tp
+                            : calibration->runtime_overhead_gib_tp1;
     out->kv_cache_gib = out->usable_gib - out->weights_gib - out->activations_gib -
                         out->overhead_gib;
 
+    /* A pipeline stage keeps the KV cache of its own layers only, so the
+       same budget holds proportionally longer requests. */
     out->kv_bytes_per_token =
-        aim_kv_bytes_per_token(input->model, input->tensor_parallel, input->kv_bytes);
+        aim_kv_bytes_per_token(input->model, input->tensor_parallel, input->kv_bytes) * share;
     budget_bytes = out->kv_cache_gib * AIM_GIB;
     out->longest_fit = aim_kv_longest_fit(input->model, input->tensor_parallel,
-                                          input->kv_bytes, budget_bytes);
+                                          input->kv_bytes, budget_bytes / share);
 
     out->kv_tokens = 0;
     if (budget_bytes <= 0 || input->max_model_len <= 0)
         return;
     per_request = aim_kv_bytes_for_length(input->model, input->tensor_parallel,
-                                          input->kv_bytes, input->max_model_len);
+                                          input->kv_bytes, input->max_model_len) * share;
     if (per_request > 0)
         out->kv_tokens = (long)floor(budget_bytes / per_request * input->max_model_len);
 }

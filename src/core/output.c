@@ -98,8 +98,9 @@ static json_t *trace_to_json(const struct aim_plan *plan)
         const struct aim_candidate *candidate = &plan->trace[i];
 
         json_array_append_new(
-            trace, json_pack("{s:i, s:s, s:s, s:s, s:b, s:s, s:o, s:s}",
+            trace, json_pack("{s:i, s:i, s:s, s:s, s:s, s:b, s:s, s:o, s:s}",
                              "gpu_count", candidate->gpu_count,
+                             "node_count", candidate->node_count,
                              "precision", aim_precision_name(candidate->precision),
                              "backend", aim_backend_name(candidate->backend),
                              "verdict", candidate->accepted ? "accepted" : "rejected",
@@ -149,6 +150,7 @@ json_t *aim_plan_to_json(const aim_catalog *catalog, const struct aim_plan *plan
     json_object_set_new(root, "found", json_boolean(plan->found));
     if (plan->found) {
         json_object_set_new(root, "gpu_count", json_integer(plan->gpu_count));
+        json_object_set_new(root, "node_count", json_integer(plan->node_count));
         json_object_set_new(root, "replicas", json_integer(plan->replicas));
         json_object_set_new(root, "precision",
                             json_string(aim_precision_name(plan->precision)));

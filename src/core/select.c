@@ -12,6 +12,8 @@ static const int ladder_counts[] = {8, 4, 2, 1};
 /* Everything one candidate needs, worked out once and shared by the memory
    check, the tuning and the performance figures. */
 struct candidate_work {
+    int tensor_parallel;
+    int stages;                      /* pipeline stages, one per node */
     const struct aim_recipe *recipe;
     const struct aim_recipe_config *config;
     enum aim_maturity maturity;
@@ -171,9 +173,13 @@ static bool check_recipe(const struct selection *selection, int count,
     return true;
 }
 
-static bool check_parallelism(const struct aim_model *model, int count,
+static bool check_parallelism(const struct aim_model *model, int count, int stages,
                               struct aim_candidate *candidate)
 {
+    if (stages > model->num_layers) {
+        reason(candidate, "%d pipeline stages exceed the %d layers", stages, model->num_layers);
+        return false;
+    }
     if (model->num_attention_heads % count != 0) {
         reason(candidate, "tensor parallel size %d does not divide the %d attention heads",
                count, model->num_attention_heads);
@@ -236,13 +242,14 @@ static void read_sizing_args(const struct selection *selection, struct candidate
     }
 }
 
-static void estimate(const struct selection *selection, int count, struct candidate_work *work)
+static void estimate(const struct selection *selection, struct candidate_work *work)
 {
     struct aim_memory_input input = {
         .model = selection->request->model,
         .gpu = selection->request->gpu,
         .calibration = selection->calibration,
-        .tensor_parallel = count,
+        .tensor_parallel = work->tensor_parallel,
+        .pipeline_parallel = work->stages,
         .weight_bytes = work->weight_bytes,
         .kv_bytes = work->kv_bytes,
         .gpu_memory_utilization = work->gpu_memory_utilization,
@@ -262,8 +269,8 @@ static double non_kv_gib(const struct aim_memory *memory)
  * The memory check. An automatic max_model_len shrinks to what fits, down
  * to the calibration's minimum; a pinned one must fit whole.
  */
-static bool check_memory(const struct selection *selection, int count,
-                         struct candidate_work *work, struct aim_candidate *candidate)
+static bool check_memory(const struct selection *selection, struct candidate_work *work,
+                         struct aim_candidate *candidate)
 {
     const struct aim_model *model = selection->request->model;
     const struct aim_calibration *calibration = selection->calibration;
@@ -272,11 +279,13 @@ static bool check_memory(const struct selection *selection, int count,
     long floor_length;
     double need;
 
-    estimate(selection, count, work);
+    estimate(selection, work);
     candidate->usable_gib = memory->usable_gib;
     candidate->longest_fit = memory->longest_fit;
     need = non_kv_gib(memory) +
-           aim_kv_bytes_for_length(model, count, work->kv_bytes, work->max_model_len) / AIM_GIB;
+           aim_kv_bytes_for_length(model, work->tensor_parallel, work->kv_bytes,
+                                   work->max_model_len) *
+               aim_pipeline_layer_share(model, work->stages) / AIM_GIB;
     candidate->need_gib = need;
 
     if (memory->kv_cache_gib <= 0) {
@@ -315,7 +324,7 @@ static bool check_memory(const struct selection *selection, int count,
     work->max_model_len = memory->longest_fit / rounding * rounding;
     if (work->max_model_len < floor_length)
         work->max_model_len = memory->longest_fit;
-    estimate(selection, count, work);
+    estimate(selection, work);
     return true;
 }
 
@@ -350,21 +359,27 @@ static void accept(const struct selection *selection, const struct candidate_wor
 }
 
 /* Runs every check of one candidate; fills candidate and work. */
-static void evaluate(const struct selection *selection, int count, enum aim_precision precision,
-                     enum aim_backend backend, struct candidate_work *work,
-                     struct aim_candidate *candidate)
+static void evaluate(const struct selection *selection, int tp, int stages,
+                     enum aim_precision precision, enum aim_backend backend,
+                     struct candidate_work *work, struct aim_candidate *candidate)
 {
     const struct aim_request *request = selection->request;
     const struct aim_model *model = request->model;
+    int count = tp * stages;
 
     memset(candidate, 0, sizeof *candidate);
     memset(work, 0, sizeof *work);
+    work->tensor_parallel = tp;
+    work->stages = stages;
     candidate->gpu_count = count;
+    candidate->node_count = stages;
     candidate->precision = precision;
     candidate->backend = backend;
     work->engine = aim_catalog_engine(selection->catalog, backend);
-    work->recipe = aim_catalog_find_recipe(selection->catalog, model->id, request->gpu->name,
-                                           precision, backend);
+    /* Authored recipes describe one node; plans across nodes are derived. */
+    if (stages == 1)
+        work->recipe = aim_catalog_find_recipe(selection->catalog, model->id,
+                                               request->gpu->name, precision, backend);
     candidate->recipe = work->recipe;
     work->maturity = work->recipe != NULL ? work->recipe->maturity : AIM_MATURITY_DERIVED;
     candidate->maturity = work->maturity;
@@ -383,31 +398,39 @@ static void evaluate(const struct selection *selection, int count, enum aim_prec
     if (!check_recipe(selection, count, work, candidate))
         return;
     candidate->maturity = work->maturity;
-    if (!check_parallelism(model, count, candidate))
+    if (!check_parallelism(model, tp, stages, candidate))
         return;
     read_sizing_args(selection, work);
-    if (!check_memory(selection, count, work, candidate))
+    if (!check_memory(selection, work, candidate))
         return;
     if (!check_room(selection, work, candidate))
         return;
     accept(selection, work, candidate);
 }
 
-/* The precisions of the ladder: bf16, fp16, fp8, then the checkpoint's own. */
+/*
+ * The precisions of the ladder: bf16, fp16, fp8. A model published in fp8
+ * or fp4 (DeepSeek-R1, gpt-oss) tries its own precision first: those are
+ * its original weights, and an upcast copy gains no quality for twice the
+ * memory and bandwidth.
+ */
 static int ladder_precisions(const struct aim_request *request, enum aim_precision *out)
 {
-    int count = 0;
+    static const enum aim_precision standard[] = {AIM_PRECISION_BF16, AIM_PRECISION_FP16,
+                                                  AIM_PRECISION_FP8};
     enum aim_precision own = request->model->checkpoint.precision;
+    int count = 0;
 
     if (request->precision_pinned) {
         out[0] = request->precision;
         return 1;
     }
-    out[count++] = AIM_PRECISION_BF16;
-    out[count++] = AIM_PRECISION_FP16;
-    out[count++] = AIM_PRECISION_FP8;
-    if (own == AIM_PRECISION_FP4)
+    if (own == AIM_PRECISION_FP8 || own == AIM_PRECISION_FP4)
         out[count++] = own;
+    for (size_t i = 0; i < sizeof standard / sizeof standard[0]; i++) {
+        if (standard[i] != own || count == 0)
+            out[count++] = standard[i];
+    }
     return count;
 }
 
@@ -453,7 +476,7 @@ static long tuned_max_num_seqs(const struct selection *selection,
 }
 
 static void tune_args(const struct selection *selection, const struct candidate_work *work,
-                      int count, enum aim_precision precision, struct aim_settings *out)
+                      enum aim_precision precision, struct aim_settings *out)
 {
     struct aim_settings recipe_args = {0};
     long seqs;
@@ -466,7 +489,9 @@ static void tune_args(const struct selection *selection, const struct candidate_
     /* The canonical arguments first, in a fixed order, then the recipe's
        other ones; a value the recipe sets wins. */
     memset(out, 0, sizeof *out);
-    aim_settings_set_int(out, "tensor_parallel_size", count);
+    aim_settings_set_int(out, "tensor_parallel_size", work->tensor_parallel);
+    if (work->stages > 1)
+        aim_settings_set_int(out, "pipeline_parallel_size", work->stages);
     aim_settings_set_int(out, "max_model_len", work->max_model_len);
     aim_settings_set_float(out, "gpu_memory_utilization", work->gpu_memory_utilization);
     seqs = aim_settings_get_int(&recipe_args, "max_num_seqs",
@@ -532,8 +557,13 @@ static double peak_flops(const struct aim_gpu *gpu, enum aim_precision precision
     return tflops * 1e12;
 }
 
+/*
+ * The roofline per pipeline stage. One sequence passes the stages in
+ * series, so its step is the sum of theirs; a full batch keeps every stage
+ * busy with a different part of it, so the stages add throughput.
+ */
 static void predict(const struct selection *selection, const struct candidate_work *work,
-                    int count, enum aim_precision precision, long max_num_seqs,
+                    enum aim_precision precision, long max_num_seqs,
                     struct aim_performance *out)
 {
     const struct aim_model *model = selection->request->model;
@@ -541,18 +571,22 @@ static void predict(const struct selection *selection, const struct candidate_wo
     const struct aim_calibration *calibration = selection->calibration;
     double bandwidth = gpu->bandwidth_tbps * 1e12;
     double overhead = calibration->step_overhead_us * 1e-6;
-    double weights = work->weight_bytes * calibration->weight_overhead_factor / count;
+    int stages = work->stages;
+    double weights = work->weight_bytes * calibration->weight_overhead_factor /
+                     (work->tensor_parallel * stages);
     double active_share = model->params_total > 0 ? model->params_active / model->params_total
                                                   : 1.0;
     long context = typical_tokens(selection, work->max_model_len);
-    double kv_per_sequence = aim_kv_bytes_for_length(model, count, work->kv_bytes, context);
+    double kv_per_sequence =
+        aim_kv_bytes_for_length(model, work->tensor_parallel, work->kv_bytes, context) *
+        aim_pipeline_layer_share(model, stages);
     double batch_weights;
     long batch;
 
     /* One sequence reads the active weights and its own KV cache. */
-    out->step_ms = 1e3 * aim_decode_step_seconds(weights * active_share + kv_per_sequence,
-                                                 bandwidth, calibration->decode_efficiency,
-                                                 overhead);
+    out->step_ms = 1e3 * stages *
+                   aim_decode_step_seconds(weights * active_share + kv_per_sequence, bandwidth,
+                                           calibration->decode_efficiency, overhead);
     out->decode_tokens_per_s = out->step_ms > 0 ? 1e3 / out->step_ms : 0;
 
     /* A full batch is as many typical requests as the cache and max_num_seqs
@@ -566,15 +600,18 @@ static void predict(const struct selection *selection, const struct candidate_wo
     if (batch_weights > weights)
         batch_weights = weights;
     out->batch = (int)batch;
-    out->batch_step_ms = 1e3 * aim_decode_step_seconds(
-                                   batch_weights + kv_per_sequence * (double)batch, bandwidth,
-                                   calibration->decode_efficiency, overhead);
+    out->batch_step_ms = 1e3 * stages *
+                         aim_decode_step_seconds(batch_weights + kv_per_sequence * (double)batch,
+                                                 bandwidth, calibration->decode_efficiency,
+                                                 overhead);
     out->aggregate_tokens_per_s =
-        out->batch_step_ms > 0 ? (double)batch * 1e3 / out->batch_step_ms : 0;
+        out->batch_step_ms > 0 ? (double)batch * stages * 1e3 / out->batch_step_ms : 0;
 
+    /* A prompt also passes the stages in series: only one node's GPUs
+       work on it at a time. */
     out->ttft_ms = 1e3 * aim_prefill_seconds(model->params_active,
                                              calibration->ttft_prompt_tokens,
-                                             peak_flops(gpu, precision) * count,
+                                             peak_flops(gpu, precision) * work->tensor_parallel,
                                              calibration->prefill_mfu);
 }
 
@@ -588,7 +625,9 @@ static void fill_plan(const struct selection *selection, const struct candidate_
 
     plan->found = true;
     plan->gpu_count = candidate->gpu_count;
-    plan->replicas = request->gpus_free / candidate->gpu_count;
+    plan->node_count = candidate->node_count;
+    plan->replicas = candidate->node_count > 1 ? request->node_count / candidate->node_count
+                                               : request->gpus_free / candidate->gpu_count;
     plan->precision = candidate->precision;
     plan->backend = candidate->backend;
     plan->recipe = work->recipe;
@@ -607,46 +646,76 @@ static void fill_plan(const struct selection *selection, const struct candidate_
                  aim_backend_name(candidate->backend));
     }
 
-    tune_args(selection, work, candidate->gpu_count, candidate->precision, &plan->engine_args);
+    tune_args(selection, work, candidate->precision, &plan->engine_args);
     tune_env(selection, work, candidate->gpu_count, &plan->env);
     plan->memory = work->memory;
-    predict(selection, work, candidate->gpu_count, candidate->precision,
+    predict(selection, work, candidate->precision,
             aim_settings_get_int(&plan->engine_args, "max_num_seqs", 1), &plan->performance);
+}
+
+struct ladder_walk {
+    enum aim_precision precisions[AIM_PRECISION_COUNT + 1];
+    int precision_count;
+    enum aim_backend backends[AIM_BACKEND_COUNT];
+    int backend_count;
+    struct candidate_work work;
+    struct candidate_work chosen_work;
+    struct aim_candidate *chosen;
+};
+
+/* Every precision and engine at one GPU count, in ladder order. */
+static void walk_rung(const struct selection *selection, int tp, int stages,
+                      struct ladder_walk *walk, struct aim_plan *plan)
+{
+    for (int p = 0; p < walk->precision_count; p++) {
+        for (int b = 0; b < walk->backend_count && plan->trace_count < AIM_TRACE_MAX; b++) {
+            struct aim_candidate *candidate = &plan->trace[plan->trace_count++];
+
+            evaluate(selection, tp, stages, walk->precisions[p], walk->backends[b],
+                     &walk->work, candidate);
+            if (candidate->accepted &&
+                better(selection->request->objective, candidate, walk->chosen)) {
+                walk->chosen = candidate;
+                walk->chosen_work = walk->work;
+            }
+        }
+    }
+}
+
+/* The largest ladder count one node can give a tensor-parallel group. */
+static int node_tensor_parallel(int gpus_free)
+{
+    for (int c = 0; c < LADDER_COUNTS; c++) {
+        if (ladder_counts[c] <= gpus_free)
+            return ladder_counts[c];
+    }
+    return 1;
 }
 
 /* Walks the ladder into plan->trace and fills the plan from the choice. */
 static void walk_ladder(const struct selection *selection, struct aim_plan *plan)
 {
     const struct aim_request *request = selection->request;
-    enum aim_precision precisions[AIM_PRECISION_COUNT + 1];
-    enum aim_backend backends[AIM_BACKEND_COUNT];
-    int precision_count = ladder_precisions(request, precisions);
-    int backend_count = ladder_backends(request, backends);
-    struct candidate_work work;
-    struct candidate_work chosen_work;
-    struct aim_candidate *chosen = NULL;
+    struct ladder_walk walk;
+
+    walk.precision_count = ladder_precisions(request, walk.precisions);
+    walk.backend_count = ladder_backends(request, walk.backends);
+    walk.chosen = NULL;
 
     for (int c = 0; c < LADDER_COUNTS; c++) {
-        if (ladder_counts[c] > request->gpus_free)
-            continue;
-        for (int p = 0; p < precision_count; p++) {
-            for (int b = 0; b < backend_count && plan->trace_count < AIM_TRACE_MAX; b++) {
-                struct aim_candidate *candidate = &plan->trace[plan->trace_count++];
-
-                evaluate(selection, ladder_counts[c], precisions[p], backends[b], &work,
-                         candidate);
-                if (candidate->accepted && better(request->objective, candidate, chosen)) {
-                    chosen = candidate;
-                    chosen_work = work;
-                }
-            }
-        }
+        if (ladder_counts[c] <= request->gpus_free)
+            walk_rung(selection, ladder_counts[c], 1, &walk, plan);
     }
 
-    if (chosen == NULL)
+    /* Across nodes only when one node cannot hold it: every stage adds a
+       network hop to each decode step. Fewest nodes first. */
+    for (int stages = 2; walk.chosen == NULL && stages <= request->node_count; stages++)
+        walk_rung(selection, node_tensor_parallel(request->gpus_free), stages, &walk, plan);
+
+    if (walk.chosen == NULL)
         return;
-    chosen->chosen = true;
-    fill_plan(selection, &chosen_work, chosen, plan);
+    walk.chosen->chosen = true;
+    fill_plan(selection, &walk.chosen_work, walk.chosen, plan);
 }
 
 static void add_hint(struct aim_plan *plan, const char *format, ...)
@@ -667,22 +736,37 @@ static void add_hint(struct aim_plan *plan, const char *format, ...)
  * The fewest GPUs (a power of two up to 64) on which the memory model holds
  * the model at a precision, ignoring recipes; 0 when none does.
  */
+/* GPUs per node for hints: what is free here, or a whole node of the type. */
+static int hint_node_size(const struct aim_request *request)
+{
+    int node = request->gpus_free > request->gpu->gpus_per_node ? request->gpus_free
+                                                                : request->gpu->gpus_per_node;
+
+    return node_tensor_parallel(node);
+}
+
 static int fewest_gpus_that_fit(const struct selection *selection, enum aim_precision precision,
                                 enum aim_backend backend)
 {
+    int node_tp = hint_node_size(selection->request);
     struct candidate_work work;
     struct aim_candidate candidate;
 
     for (int count = 1; count <= 64; count *= 2) {
         memset(&work, 0, sizeof work);
         memset(&candidate, 0, sizeof candidate);
+
+        /* Past one node, tensor parallel stays within a node. */
+        work.tensor_parallel = count < node_tp ? count : node_tp;
+        work.stages = count / work.tensor_parallel;
         work.engine = aim_catalog_engine(selection->catalog, backend);
         if (work.engine == NULL || !check_precision(selection, precision, &work, &candidate))
             return 0;
-        if (!check_parallelism(selection->request->model, count, &candidate))
+        if (!check_parallelism(selection->request->model, work.tensor_parallel, work.stages,
+                               &candidate))
             continue;
         read_sizing_args(selection, &work);
-        if (check_memory(selection, count, &work, &candidate))
+        if (check_memory(selection, &work, &candidate))
             return count;
     }
     return 0;
@@ -694,18 +778,22 @@ static void hint_more_gpus(const struct selection *selection, struct aim_plan *p
     enum aim_precision precisions[AIM_PRECISION_COUNT + 1];
     enum aim_backend backends[AIM_BACKEND_COUNT];
     int precision_count = ladder_precisions(request, precisions);
+    int node_tp = hint_node_size(request);
 
     ladder_backends(request, backends);
     for (int p = 0; p < precision_count; p++) {
         int count = fewest_gpus_that_fit(selection, precisions[p], backends[0]);
+        int nodes = (count + node_tp - 1) / node_tp;
+        int offered = request->node_count > 1 ? request->node_count : 1;
 
-        if (count == 0 || count <= request->gpus_free)
+        if (count == 0 || count <= request->gpus_free * offered)
             continue;
-        add_hint(plan, "%d %s GPUs would hold it at %s (%d free here)%s", count,
-                 request->gpu->name, aim_precision_name(precisions[p]), request->gpus_free,
-                 count > request->gpu->gpus_per_node
-                     ? "; that is more than one node, which aimctl does not plan yet"
-                     : "");
+        if (count <= node_tp)
+            add_hint(plan, "%d %s GPUs would hold it at %s (%d free here)", count,
+                     request->gpu->name, aim_precision_name(precisions[p]), request->gpus_free);
+        else
+            add_hint(plan, "%d nodes of %d %s would hold it at %s (--node-count %d)", nodes,
+                     node_tp, request->gpu->name, aim_precision_name(precisions[p]), nodes);
         return;
     }
 }
@@ -846,7 +934,7 @@ enum aim_status aim_check_recipe_config(const aim_catalog *catalog,
     request.gpus_free = config->gpu_count;
     selection.concurrency = selection.calibration->default_concurrency;
 
-    evaluate(&selection, config->gpu_count, recipe->precision, recipe->backend, &work,
+    evaluate(&selection, config->gpu_count, 1, recipe->precision, recipe->backend, &work,
              &candidate);
     if (candidate.accepted)
         return AIM_OK;

@@ -249,6 +249,52 @@ static void gfx90a_gets_no_aiter(void **state)
     assert_string_equal(aim_settings_get(&plan.env, "VLLM_ROCM_USE_AITER")->value, "1");
 }
 
+static void multi_node_only_when_one_node_cannot_hold_it(void **state)
+{
+    struct aim_request request = request_for("deepseek-ai/DeepSeek-R1", "MI300X", 8);
+    struct aim_error err;
+
+    (void)state;
+    request.precision_pinned = true;
+    request.precision = AIM_PRECISION_BF16;
+    request.max_model_len = 163840;
+    assert_int_equal(aim_select(catalog, &request, &plan, &err), AIM_E_NO_FIT);
+    assert_string_equal(plan.hints[0], "2 nodes of 8 MI300X would hold it at bf16 "
+                                       "(--node-count 2)");
+
+    request.node_count = 4;
+    assert_int_equal(aim_select(catalog, &request, &plan, NULL), AIM_OK);
+    assert_int_equal(plan.gpu_count, 16);
+    assert_int_equal(plan.node_count, 2);
+    assert_null(plan.recipe);
+    assert_string_equal(plan.checkpoint, "unsloth/DeepSeek-R1-BF16");
+    assert_string_equal(aim_settings_get(&plan.engine_args, "tensor_parallel_size")->value,
+                        "8");
+    assert_string_equal(aim_settings_get(&plan.engine_args, "pipeline_parallel_size")->value,
+                        "2");
+    assert_int_equal(plan.replicas, 2);
+
+    /* Its own fp8 fits one node, so offering more nodes changes nothing. */
+    request.precision_pinned = false;
+    request.max_model_len = 0;
+    assert_int_equal(aim_select(catalog, &request, &plan, NULL), AIM_OK);
+    assert_int_equal(plan.node_count, 1);
+    assert_int_equal(plan.precision, AIM_PRECISION_FP8);
+}
+
+static void llama_405b_bf16_spans_two_h100_nodes(void **state)
+{
+    struct aim_request request = request_for("meta-llama/Llama-3.1-405B-Instruct", "H100", 8);
+
+    (void)state;
+    request.precision_pinned = true;
+    request.precision = AIM_PRECISION_BF16;
+    request.node_count = 2;
+    assert_int_equal(aim_select(catalog, &request, &plan, NULL), AIM_OK);
+    assert_int_equal(plan.gpu_count, 16);
+    assert_int_equal(plan.node_count, 2);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -265,6 +311,8 @@ int main(void)
         cmocka_unit_test(gpt_oss_runs_its_own_fp4_checkpoint),
         cmocka_unit_test(bad_requests_are_usage_errors),
         cmocka_unit_test(gfx90a_gets_no_aiter),
+        cmocka_unit_test(multi_node_only_when_one_node_cannot_hold_it),
+        cmocka_unit_test(llama_405b_bf16_spans_two_h100_nodes),
     };
 
     return cmocka_run_group_tests(tests, load_catalog, free_catalog);
