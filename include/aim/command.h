@@ -29,6 +29,13 @@ enum aim_status aim_engine_argv(const aim_catalog *catalog, const struct aim_pla
                                 int port, struct aim_argv *out, struct aim_error *err);
 
 /*
+ * The plan's engine arguments alone, in the engine's spelling, leaving out
+ * the keys listed in skip (a NULL-terminated array, or NULL).
+ */
+enum aim_status aim_engine_flags(const aim_catalog *catalog, const struct aim_plan *plan,
+                                 const char *const *skip, struct aim_argv *out);
+
+/*
  * docker run with the devices, groups and shared memory the vendor needs
  * (ROCm: /dev/kfd and /dev/dri; CUDA: --gpus), the environment, a cache
  * volume and the image, followed by the engine argv.

@@ -23,4 +23,7 @@ json_t *aim_recipe_to_json(const struct aim_recipe *recipe);
 /* Block-style YAML for a JSON value; NULL when out of memory. */
 char *aim_json_to_yaml(const json_t *value);
 
+/* A multi-document YAML stream ("---" before each) of an array's items. */
+char *aim_json_documents_to_yaml(const json_t *array);
+
 #endif

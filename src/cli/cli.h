@@ -9,9 +9,13 @@
 #include <stdbool.h>
 
 #include "aim/catalog.h"
+#include "aim/render.h"
 #include "aim/select.h"
 
 enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_YAML };
+
+/* Which planning command parses options: each accepts its own extras. */
+enum cli_plan_kind { CLI_PLAN_SELECT, CLI_PLAN_COMMAND, CLI_PLAN_RENDER };
 
 struct cli_plan_options {
     const char *model;
@@ -28,6 +32,8 @@ struct cli_plan_options {
     enum cli_format format;
     bool docker;                  /* command --docker */
     int port;
+    struct aim_render_options render; /* render's options */
+    const char *render_format;    /* render -o: yaml, json or helm-values */
 };
 
 /* Everything a planning command built; released by cli_session_free. */
@@ -53,6 +59,19 @@ int cli_plan(const char *command, struct cli_plan_options *options,
              struct cli_session *session);
 void cli_session_free(struct cli_session *session);
 
+/*
+ * Parses the options of a planning command. Returns -1 after printing help
+ * (exit 0), 0 to go on, or an exit code.
+ */
+int cli_parse_plan_options(const char *command, const char *usage, enum cli_plan_kind kind,
+                           int argc, char **argv, struct cli_plan_options *options);
+
+/* Prints the plan, or its trace when nothing fits. */
+int cli_print_plan(const struct cli_session *session, enum cli_format format, bool explain);
+
+/* Reports "nothing fits" when code says so, frees the session's catalog. */
+int cli_finish_plan(int code, struct cli_session *session);
+
 /* Prints a jansson value as JSON or YAML on stdout; returns an exit code. */
 int cli_print_json(void *json_value, enum cli_format format);
 
@@ -63,5 +82,6 @@ int cli_models(int argc, char **argv);
 int cli_gpus(int argc, char **argv);
 int cli_recipes(int argc, char **argv);
 int cli_detect(int argc, char **argv);
+int cli_render(int argc, char **argv);
 
 #endif

@@ -7,11 +7,16 @@
 
 #include "aim/command.h"
 #include "aim/output.h"
+#include "aim/render.h"
 #include "cli.h"
 #include "message.h"
 
 enum { OPT_GPU = 256, OPT_GPUS, OPT_NODE_COUNT, OPT_PRECISION, OPT_BACKEND, OPT_MAX_MODEL_LEN, OPT_OBJECTIVE,
-       OPT_CONCURRENCY, OPT_CATALOG, OPT_SYSFS_ROOT, OPT_DOCKER, OPT_PORT };
+       OPT_CONCURRENCY, OPT_CATALOG, OPT_SYSFS_ROOT, OPT_DOCKER, OPT_PORT,
+       /* render only */
+       OPT_NAME, OPT_NAMESPACE, OPT_IMAGE, OPT_REPLICAS, OPT_STORAGE_CLASS, OPT_ACCESS_MODE,
+       OPT_CPU_PER_GPU, OPT_MEMORY_PER_GPU, OPT_LIMIT_FACTOR, OPT_MONITORING, OPT_KSERVE,
+       OPT_RENDER_LAST };
 
 static const struct option plan_options[] = {
     {"gpu", required_argument, NULL, OPT_GPU},
@@ -27,6 +32,17 @@ static const struct option plan_options[] = {
     {"output", required_argument, NULL, 'o'},
     {"docker", no_argument, NULL, OPT_DOCKER},
     {"port", required_argument, NULL, OPT_PORT},
+    {"name", required_argument, NULL, OPT_NAME},
+    {"namespace", required_argument, NULL, OPT_NAMESPACE},
+    {"image", required_argument, NULL, OPT_IMAGE},
+    {"replicas", required_argument, NULL, OPT_REPLICAS},
+    {"storage-class", required_argument, NULL, OPT_STORAGE_CLASS},
+    {"pvc-access-mode", required_argument, NULL, OPT_ACCESS_MODE},
+    {"cpu-per-gpu", required_argument, NULL, OPT_CPU_PER_GPU},
+    {"memory-per-gpu", required_argument, NULL, OPT_MEMORY_PER_GPU},
+    {"limit-factor", required_argument, NULL, OPT_LIMIT_FACTOR},
+    {"monitoring", no_argument, NULL, OPT_MONITORING},
+    {"kserve", no_argument, NULL, OPT_KSERVE},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -115,12 +131,68 @@ static int apply_option(const char *command, int option, struct cli_plan_options
     return code;
 }
 
-/*
- * Parses the options of a planning command. Returns -1 after printing help
- * (exit 0), 0 to go on, or an exit code.
- */
-static int parse_plan_options(const char *command, const char *usage, bool allow_docker,
-                              int argc, char **argv, struct cli_plan_options *options)
+/* A positive decimal (CPUs, GiB, a factor), with an optional unit suffix. */
+static int parse_decimal_option(const char *command, const char *flag, const char *text,
+                                const char *suffix, double *out)
+{
+    char *end;
+    double value = strtod(text, &end);
+
+    if (end != text && suffix != NULL && strcmp(end, suffix) == 0)
+        end += strlen(suffix);
+    if (end == text || *end != '\0' || !(value > 0) || value > 1e6)
+        return aim_cli_usage_error(command, "%s '%s': expected a positive number%s%s", flag,
+                                   text, suffix != NULL ? " of " : "",
+                                   suffix != NULL ? suffix : "");
+    *out = value;
+    return 0;
+}
+
+static int apply_render_option(const char *command, int option,
+                               struct aim_render_options *render)
+{
+    long value = 0;
+    int code = 0;
+
+    switch (option) {
+    case OPT_NAME: render->name = optarg; break;
+    case OPT_NAMESPACE: render->namespace_name = optarg; break;
+    case OPT_IMAGE: render->image = optarg; break;
+    case OPT_REPLICAS:
+        code = parse_number_option(command, "--replicas", optarg, 1000, &value);
+        render->replicas = (int)value;
+        break;
+    case OPT_STORAGE_CLASS: render->storage_class = optarg; break;
+    case OPT_ACCESS_MODE: render->pvc_access_mode = optarg; break;
+    case OPT_CPU_PER_GPU:
+        code = parse_decimal_option(command, "--cpu-per-gpu", optarg, NULL, &render->cpu_per_gpu);
+        break;
+    case OPT_MEMORY_PER_GPU:
+        code = parse_decimal_option(command, "--memory-per-gpu", optarg, "Gi",
+                                    &render->memory_per_gpu_gib);
+        break;
+    case OPT_LIMIT_FACTOR:
+        code = parse_decimal_option(command, "--limit-factor", optarg, NULL,
+                                    &render->limit_factor);
+        break;
+    case OPT_MONITORING: render->monitoring = true; break;
+    case OPT_KSERVE: render->kserve = true; break;
+    default: break;
+    }
+    return code;
+}
+
+static bool option_allowed(enum cli_plan_kind kind, int option)
+{
+    if (option == OPT_DOCKER || option == OPT_PORT)
+        return kind == CLI_PLAN_COMMAND || (kind == CLI_PLAN_RENDER && option == OPT_PORT);
+    if (option >= OPT_NAME && option < OPT_RENDER_LAST)
+        return kind == CLI_PLAN_RENDER;
+    return true;
+}
+
+int cli_parse_plan_options(const char *command, const char *usage, enum cli_plan_kind kind,
+                           int argc, char **argv, struct cli_plan_options *options)
 {
     int option;
     int code = 0;
@@ -128,31 +200,33 @@ static int parse_plan_options(const char *command, const char *usage, bool allow
     memset(options, 0, sizeof *options);
     options->sysfs_root = "";
     options->port = 8000;
+    aim_render_options_init(&options->render);
     optind = 1;
     opterr = 0;
     while (code == 0 && (option = getopt_long(argc, argv, "o:h", plan_options, NULL)) != -1) {
         if (option == 'h') {
             fputs(usage, stdout);
             fputs(plan_flags_help, stdout);
-            if (allow_docker)
-                fputs("  --docker              print a complete docker run line\n"
-                      "  --port N              port the engine listens on (default 8000)\n",
-                      stdout);
             return -1;
         }
         if (option == '?')
             return aim_cli_usage_error(command, "unknown or incomplete option '%s'",
                                        argv[optind - 1]);
-        if (!allow_docker && (option == OPT_DOCKER || option == OPT_PORT))
-            return aim_cli_usage_error(command, "%s is an option of 'aimctl command'",
-                                       argv[optind - 1]);
+        if (!option_allowed(kind, option))
+            return aim_cli_usage_error(command, "%s is not an option of 'aimctl %s'",
+                                       argv[optind - 1], command);
         if (option == OPT_DOCKER)
             options->docker = true;
+        else if (option >= OPT_NAME && option < OPT_RENDER_LAST)
+            code = apply_render_option(command, option, &options->render);
+        else if (option == 'o' && kind == CLI_PLAN_RENDER)
+            options->render_format = optarg;
         else
             code = apply_option(command, option, options);
     }
     if (code != 0)
         return code;
+    options->render.port = options->port;
     if (optind >= argc)
         return aim_cli_usage_error(command, "a model is required");
     if (optind + 1 < argc)
@@ -261,8 +335,7 @@ static void print_no_fit(const struct aim_plan *plan)
 }
 
 /* Prints the plan (or the trace when nothing fits) in the chosen format. */
-static int print_plan(const struct cli_session *session, enum cli_format format,
-                      bool explain)
+int cli_print_plan(const struct cli_session *session, enum cli_format format, bool explain)
 {
     const struct aim_plan *plan = &session->plan;
     json_t *json;
@@ -292,7 +365,7 @@ static int print_plan(const struct cli_session *session, enum cli_format format,
     return 0;
 }
 
-static int finish(int code, struct cli_session *session)
+int cli_finish_plan(int code, struct cli_session *session)
 {
     if (code == aim_status_exit_code(AIM_E_NO_FIT))
         aim_cli_error("nothing fits: %s on %d free %s GPU%s", session->plan.model->id,
@@ -307,7 +380,7 @@ static int run_plan_command(const char *command, const char *usage, bool explain
 {
     struct cli_plan_options options;
     struct cli_session *session;
-    int code = parse_plan_options(command, usage, false, argc, argv, &options);
+    int code = cli_parse_plan_options(command, usage, CLI_PLAN_SELECT, argc, argv, &options);
     int print_code;
 
     if (code != 0)
@@ -319,11 +392,11 @@ static int run_plan_command(const char *command, const char *usage, bool explain
     }
     code = cli_plan(command, &options, session);
     if (code == 0 || code == aim_status_exit_code(AIM_E_NO_FIT)) {
-        print_code = print_plan(session, options.format, explain);
+        print_code = cli_print_plan(session, options.format, explain);
         if (print_code != 0)
             code = print_code;
     }
-    code = finish(code, session);
+    code = cli_finish_plan(code, session);
     free(session);
     return code;
 }
@@ -400,10 +473,12 @@ int cli_command(int argc, char **argv)
     static const char usage[] =
         "Usage: aimctl command MODEL [OPTIONS] [--docker] [-o text|json|yaml]\n\n"
         "Prints the engine command line of the plan with its environment, or a\n"
-        "complete docker run line.\n\n";
+        "complete docker run line.\n\n"
+        "  --docker              print a complete docker run line\n"
+        "  --port N              port the engine listens on (default 8000)\n";
     struct cli_plan_options options;
     struct cli_session *session;
-    int code = parse_plan_options("command", usage, true, argc, argv, &options);
+    int code = cli_parse_plan_options("command", usage, CLI_PLAN_COMMAND, argc, argv, &options);
 
     if (code != 0)
         return code < 0 ? 0 : code;
@@ -416,8 +491,8 @@ int cli_command(int argc, char **argv)
     if (code == 0)
         code = print_command(session, &options);
     else if (code == aim_status_exit_code(AIM_E_NO_FIT))
-        print_plan(session, options.format, false);
-    code = finish(code, session);
+        cli_print_plan(session, options.format, false);
+    code = cli_finish_plan(code, session);
     free(session);
     return code;
 }

@@ -13,6 +13,7 @@ static const struct {
     {"select", cli_select, "choose the serving recipe for a model"},
     {"explain", cli_explain, "the same plan for people: candidates, memory, reasons"},
     {"command", cli_command, "print the engine command line or a docker run line"},
+    {"render", cli_render, "print the Kubernetes objects or Helm values of the plan"},
     {"models", cli_models, "list the catalog's models"},
     {"gpus", cli_gpus, "list the catalog's GPU types"},
     {"recipes", cli_recipes, "list authored recipes, or check recipe files"},

@@ -48,8 +48,18 @@ static const char *engine_value(const struct aim_plan *plan, const struct aim_se
     return buffer;
 }
 
+static bool skipped(const char *key, const char *const *skip)
+{
+    for (; skip != NULL && *skip != NULL; skip++) {
+        if (strcmp(key, *skip) == 0)
+            return true;
+    }
+    return false;
+}
+
 static enum aim_status push_engine_args(const struct aim_engine *engine,
-                                        const struct aim_plan *plan, struct aim_argv *out)
+                                        const struct aim_plan *plan, const char *const *skip,
+                                        struct aim_argv *out)
 {
     char flag[64];
     char value[AIM_SETTING_VALUE_MAX];
@@ -58,7 +68,7 @@ static enum aim_status push_engine_args(const struct aim_engine *engine,
     for (int i = 0; i < plan->engine_args.count && status == AIM_OK; i++) {
         const struct aim_setting *item = &plan->engine_args.items[i];
 
-        if (reserved_key(item->key))
+        if (reserved_key(item->key) || skipped(item->key, skip))
             continue;
         aim_engine_flag_for(engine, item->key, flag, sizeof flag);
 
@@ -93,7 +103,7 @@ enum aim_status aim_engine_argv(const aim_catalog *catalog, const struct aim_pla
     if (status == AIM_OK)
         status = push_pair(out, engine->model_flag, plan->checkpoint);
     if (status == AIM_OK)
-        status = push_engine_args(engine, plan, out);
+        status = push_engine_args(engine, plan, NULL, out);
     if (status == AIM_OK)
         status = push_pair(out, "--host", "0.0.0.0");
     if (status == AIM_OK)
@@ -101,6 +111,16 @@ enum aim_status aim_engine_argv(const aim_catalog *catalog, const struct aim_pla
     if (status != AIM_OK)
         return aim_error_set(err, status, "the engine command line is too long");
     return AIM_OK;
+}
+
+enum aim_status aim_engine_flags(const aim_catalog *catalog, const struct aim_plan *plan,
+                                 const char *const *skip, struct aim_argv *out)
+{
+    const struct aim_engine *engine = aim_catalog_engine(catalog, plan->backend);
+
+    if (engine == NULL)
+        return AIM_E_NOT_FOUND;
+    return push_engine_args(engine, plan, skip, out);
 }
 
 /* Device access for the container: ROCm needs the KFD and DRI nodes and the

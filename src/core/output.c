@@ -399,27 +399,26 @@ static int emit_value(yaml_emitter_t *emitter, const json_t *value)
     return emit_scalar(emitter, "null", YAML_PLAIN_SCALAR_STYLE);
 }
 
-static int emit_document(yaml_emitter_t *emitter, const json_t *value)
+static int emit_document(yaml_emitter_t *emitter, const json_t *value, int implicit)
 {
     yaml_event_t event;
 
-    if (!yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING) ||
-        !yaml_emitter_emit(emitter, &event))
-        return 0;
-    if (!yaml_document_start_event_initialize(&event, NULL, NULL, NULL, 1) ||
+    if (!yaml_document_start_event_initialize(&event, NULL, NULL, NULL, implicit) ||
         !yaml_emitter_emit(emitter, &event))
         return 0;
     if (!emit_value(emitter, value))
         return 0;
-    if (!yaml_document_end_event_initialize(&event, 1) || !yaml_emitter_emit(emitter, &event))
-        return 0;
-    return yaml_stream_end_event_initialize(&event) && yaml_emitter_emit(emitter, &event);
+    return yaml_document_end_event_initialize(&event, 1) && yaml_emitter_emit(emitter, &event);
 }
 
-char *aim_json_to_yaml(const json_t *value)
+/* Emits the documents of values (one when single) into a new string. */
+static char *emit_stream(const json_t *values, bool single)
 {
     struct text_buffer buffer = {0};
     yaml_emitter_t emitter;
+    yaml_event_t event;
+    size_t index;
+    json_t *item;
     int ok;
 
     if (!yaml_emitter_initialize(&emitter))
@@ -427,12 +426,31 @@ char *aim_json_to_yaml(const json_t *value)
     yaml_emitter_set_output(&emitter, write_cb, &buffer);
     yaml_emitter_set_unicode(&emitter, 1);
     yaml_emitter_set_width(&emitter, 100);
-    ok = emit_document(&emitter, value);
+    ok = yaml_stream_start_event_initialize(&event, YAML_UTF8_ENCODING) &&
+         yaml_emitter_emit(&emitter, &event);
+    if (single) {
+        ok = ok && emit_document(&emitter, values, 1);
+    } else {
+        json_array_foreach(values, index, item) {
+            ok = ok && emit_document(&emitter, item, 0);
+        }
+    }
+    ok = ok && yaml_stream_end_event_initialize(&event) && yaml_emitter_emit(&emitter, &event);
     yaml_emitter_delete(&emitter);
 
     if (!ok || buffer.failed) {
         free(buffer.data);
         return NULL;
     }
-    return buffer.data;
+    return buffer.data != NULL ? buffer.data : strdup("");
+}
+
+char *aim_json_to_yaml(const json_t *value)
+{
+    return emit_stream(value, true);
+}
+
+char *aim_json_documents_to_yaml(const json_t *array)
+{
+    return emit_stream(array, false);
 }

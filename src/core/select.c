@@ -492,6 +492,12 @@ static void tune_args(const struct selection *selection, const struct candidate_
     aim_settings_set_int(out, "tensor_parallel_size", work->tensor_parallel);
     if (work->stages > 1)
         aim_settings_set_int(out, "pipeline_parallel_size", work->stages);
+    if (work->online_fp8)
+        aim_settings_set(out, "quantization", AIM_VALUE_STRING, "fp8");
+    else if (precision == AIM_PRECISION_BF16)
+        aim_settings_set(out, "dtype", AIM_VALUE_STRING, "bfloat16");
+    else if (precision == AIM_PRECISION_FP16)
+        aim_settings_set(out, "dtype", AIM_VALUE_STRING, "float16");
     aim_settings_set_int(out, "max_model_len", work->max_model_len);
     aim_settings_set_float(out, "gpu_memory_utilization", work->gpu_memory_utilization);
     seqs = aim_settings_get_int(&recipe_args, "max_num_seqs",
@@ -500,12 +506,6 @@ static void tune_args(const struct selection *selection, const struct candidate_
     aim_settings_set_int(out, "max_num_batched_tokens",
                          work->max_num_batched_tokens > seqs ? work->max_num_batched_tokens
                                                              : seqs);
-    if (work->online_fp8)
-        aim_settings_set(out, "quantization", AIM_VALUE_STRING, "fp8");
-    else if (precision == AIM_PRECISION_BF16)
-        aim_settings_set(out, "dtype", AIM_VALUE_STRING, "bfloat16");
-    else if (precision == AIM_PRECISION_FP16)
-        aim_settings_set(out, "dtype", AIM_VALUE_STRING, "float16");
     if (work->kv_bytes < 2.0)
         aim_settings_set(out, "kv_cache_dtype", AIM_VALUE_STRING, "fp8");
 

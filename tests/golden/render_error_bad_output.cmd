@@ -1,0 +1,4 @@
+render
+Qwen/Qwen3-32B
+-o
+toml

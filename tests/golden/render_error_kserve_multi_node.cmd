@@ -1,0 +1,11 @@
+render
+deepseek-ai/DeepSeek-R1
+--gpu
+MI300X
+--precision
+bf16
+--max-model-len
+163840
+--node-count
+2
+--kserve

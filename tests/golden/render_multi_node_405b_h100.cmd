@@ -1,0 +1,10 @@
+render
+meta-llama/Llama-3.1-405B-Instruct
+--gpu
+H100
+--precision
+bf16
+--node-count
+2
+-o
+json

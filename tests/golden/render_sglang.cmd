@@ -1,0 +1,6 @@
+render
+deepseek-ai/DeepSeek-R1
+--gpu
+MI355X
+--backend
+sglang

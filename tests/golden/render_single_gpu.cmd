@@ -1,0 +1,6 @@
+render
+Qwen/Qwen3-8B
+--gpu
+MI300X
+--gpus
+1
