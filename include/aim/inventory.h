@@ -62,6 +62,41 @@ enum aim_status aim_inventory_add_nodes(aim_inventory *inventory, const aim_cata
 enum aim_status aim_inventory_add_pods(aim_inventory *inventory, const json_t *items,
                                        const char *source, struct aim_error *err);
 
+/*
+ * What the pods of a PodList hold, reduced to one record per bound,
+ * non-terminated pod. Pod lists are the largest input aimctl reads (a
+ * 100,000-pod list is over 30 MiB of JSON), so JSON text is read by a
+ * streaming parser (yajl) that keeps only these records; pods already
+ * parsed into jansson values reduce to the same records.
+ */
+struct aim_pod_usage {
+    char node[AIM_NODE_NAME_MAX];
+    double cpu;
+    double memory;
+    double amd_gpus;
+    double nvidia_gpus;
+};
+
+struct aim_pod_usages {
+    struct aim_pod_usage *items;
+    size_t count;
+    size_t capacity;
+    size_t other_items;               /* list items that are not pods (Nodes) */
+};
+
+/* Streams a PodList, or a List holding pods, from JSON text. */
+enum aim_status aim_pod_usages_from_json(const char *text, size_t length, const char *source,
+                                         struct aim_pod_usages *out, struct aim_error *err);
+
+/* The same from Pod objects already parsed (YAML files, the live API). */
+enum aim_status aim_pod_usages_from_items(const json_t *items, const char *source,
+                                          struct aim_pod_usages *out, struct aim_error *err);
+
+void aim_pod_usages_free(struct aim_pod_usages *usages);
+
+/* Subtracts the records from the nodes they are bound to. */
+void aim_inventory_apply_pods(aim_inventory *inventory, const struct aim_pod_usages *usages);
+
 /* One node with gpus free GPUs of a type and room for any host needs. */
 enum aim_status aim_inventory_add_flag_node(aim_inventory *inventory, const struct aim_gpu *gpu,
                                             int gpus, struct aim_error *err);

@@ -7,6 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <yajl/yajl_parse.h>
 
 /* A cluster larger than this is not one aimctl is meant to read at once. */
 #define NODES_MAX 100000
@@ -458,8 +459,6 @@ enum aim_status aim_inventory_add_flag_node(aim_inventory *inventory, const stru
     return reindex(inventory, inventory->count - 1, "--gpu", err);
 }
 
-/* ---- pods -------------------------------------------------------------- */
-
 const struct aim_node *aim_inventory_find_node(const aim_inventory *inventory,
                                                const char *name)
 {
@@ -480,125 +479,456 @@ const struct aim_node *aim_inventory_find_node(const aim_inventory *inventory,
 
 /* ---- pods -------------------------------------------------------------- */
 
-struct pod_requests {
-    double cpu;
-    double memory;
-    double amd_gpus;
-    double nvidia_gpus;
+/*
+ * Both readers feed one accumulator, so the scheduler's arithmetic lives in
+ * one place: per container a request, or its limit when the request is
+ * absent (as the API server defaults it); per pod the containers' sum, or
+ * the largest init container when that is more.
+ */
+enum { RESOURCE_CPU, RESOURCE_MEMORY, RESOURCE_AMD, RESOURCE_NVIDIA, RESOURCE_COUNT };
+
+static const char *const resource_keys[RESOURCE_COUNT] = {"cpu", "memory", "amd.com/gpu",
+                                                          "nvidia.com/gpu"};
+
+struct pod_accumulator {
+    const char *source;
+    struct aim_error *err;
+    size_t index;                   /* the item being read */
+    char node[AIM_NODE_NAME_MAX];
+    bool terminated;
+    bool not_pod;
+    bool init;                      /* the container is an init container */
+    double requests[RESOURCE_COUNT];
+    double limits[RESOURCE_COUNT];
+    bool has_request[RESOURCE_COUNT];
+    double sum[RESOURCE_COUNT];
+    double init_max[RESOURCE_COUNT];
 };
 
-static enum aim_status container_requests(const json_t *container, const char *source,
-                                          const char *path, struct pod_requests *out,
-                                          struct aim_error *err)
+static int resource_index(const char *key)
 {
-    static const char *const keys[] = {"cpu", "memory", "amd.com/gpu", "nvidia.com/gpu"};
-    const json_t *requests = path_get(container, "resources", "requests");
-    const json_t *limits = path_get(container, "resources", "limits");
-    double *slots[] = {&out->cpu, &out->memory, &out->amd_gpus, &out->nvidia_gpus};
-    enum aim_status status = AIM_OK;
-
-    memset(out, 0, sizeof *out);
-    for (size_t k = 0; k < 4 && status == AIM_OK; k++) {
-        /* The API server defaults a missing request to its limit. */
-        const json_t *map = json_object_get(requests, keys[k]) != NULL ? requests : limits;
-
-        status = quantity_member(map, keys[k], source, path, slots[k], err);
+    for (int r = 0; r < RESOURCE_COUNT; r++) {
+        if (strcmp(key, resource_keys[r]) == 0)
+            return r;
     }
-    return status;
+    return -1;
 }
 
-static void add_requests(struct pod_requests *sum, const struct pod_requests *more)
+static void begin_pod(struct pod_accumulator *pod)
 {
-    sum->cpu += more->cpu;
-    sum->memory += more->memory;
-    sum->amd_gpus += more->amd_gpus;
-    sum->nvidia_gpus += more->nvidia_gpus;
+    pod->node[0] = '\0';
+    pod->terminated = false;
+    pod->not_pod = false;
+    memset(pod->sum, 0, sizeof pod->sum);
+    memset(pod->init_max, 0, sizeof pod->init_max);
 }
 
-static void max_requests(struct pod_requests *into, const struct pod_requests *other)
+static void begin_container(struct pod_accumulator *pod, bool init)
 {
-    into->cpu = fmax(into->cpu, other->cpu);
-    into->memory = fmax(into->memory, other->memory);
-    into->amd_gpus = fmax(into->amd_gpus, other->amd_gpus);
-    into->nvidia_gpus = fmax(into->nvidia_gpus, other->nvidia_gpus);
+    pod->init = init;
+    memset(pod->requests, 0, sizeof pod->requests);
+    memset(pod->limits, 0, sizeof pod->limits);
+    memset(pod->has_request, 0, sizeof pod->has_request);
 }
 
-/* A pod's effective request: its containers together, or its largest init
-   container if that is more, as the scheduler counts it. */
-static enum aim_status pod_requests(const json_t *pod, const char *source, size_t index,
-                                    struct pod_requests *out, struct aim_error *err)
+/* One quantity of a container's requests or limits. */
+static enum aim_status container_quantity(struct pod_accumulator *pod, bool request,
+                                          const char *key, const char *text)
 {
-    static const char *const lists[] = {"containers", "initContainers"};
-    struct pod_requests one, init = {0};
-    char path[96];
+    int r = resource_index(key);
+    double value;
+
+    if (r < 0)
+        return AIM_OK;
+    if (!aim_parse_quantity(text, &value))
+        return aim_error_set(pod->err, AIM_E_INPUT,
+                             "%s: items[%zu]: resources.%s.%s: expected a Kubernetes "
+                             "quantity, got \"%s\"",
+                             pod->source, pod->index, request ? "requests" : "limits", key, text);
+    if (request) {
+        pod->requests[r] = value;
+        pod->has_request[r] = true;
+    } else {
+        pod->limits[r] = value;
+    }
+    return AIM_OK;
+}
+
+static void end_container(struct pod_accumulator *pod)
+{
+    for (int r = 0; r < RESOURCE_COUNT; r++) {
+        double value = pod->has_request[r] ? pod->requests[r] : pod->limits[r];
+
+        if (pod->init)
+            pod->init_max[r] = fmax(pod->init_max[r], value);
+        else
+            pod->sum[r] += value;
+    }
+}
+
+static enum aim_status end_pod(struct pod_accumulator *pod, struct aim_pod_usages *out)
+{
+    struct aim_pod_usage *usage;
+
+    if (pod->not_pod) {
+        out->other_items++;
+        return AIM_OK;
+    }
+    if (pod->terminated || pod->node[0] == '\0')
+        return AIM_OK;
+    if (out->count == out->capacity) {
+        size_t capacity = out->capacity ? out->capacity * 2 : 1024;
+        struct aim_pod_usage *items = realloc(out->items, capacity * sizeof *items);
+
+        if (items == NULL)
+            return aim_error_set(pod->err, AIM_E_NOMEM, "%s: out of memory", pod->source);
+        out->items = items;
+        out->capacity = capacity;
+    }
+    usage = &out->items[out->count++];
+    snprintf(usage->node, sizeof usage->node, "%s", pod->node);
+    usage->cpu = fmax(pod->sum[RESOURCE_CPU], pod->init_max[RESOURCE_CPU]);
+    usage->memory = fmax(pod->sum[RESOURCE_MEMORY], pod->init_max[RESOURCE_MEMORY]);
+    usage->amd_gpus = fmax(pod->sum[RESOURCE_AMD], pod->init_max[RESOURCE_AMD]);
+    usage->nvidia_gpus = fmax(pod->sum[RESOURCE_NVIDIA], pod->init_max[RESOURCE_NVIDIA]);
+    return AIM_OK;
+}
+
+static void set_phase(struct pod_accumulator *pod, const char *phase)
+{
+    pod->terminated = strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0;
+}
+
+void aim_pod_usages_free(struct aim_pod_usages *usages)
+{
+    free(usages->items);
+    memset(usages, 0, sizeof *usages);
+}
+
+/* ---- pods from jansson values ---------------------------------------------- */
+
+static enum aim_status feed_resources(struct pod_accumulator *pod, const json_t *container)
+{
+    static const char *const maps[] = {"requests", "limits"};
     enum aim_status status = AIM_OK;
+    char number[32];
 
-    memset(out, 0, sizeof *out);
-    for (size_t l = 0; l < 2; l++) {
-        const json_t *containers = path_get(pod, "spec", lists[l]);
+    for (int m = 0; m < 2 && status == AIM_OK; m++) {
+        const json_t *map = path_get(json_object_get(container, "resources"), maps[m], NULL);
+        const char *key;
+        json_t *value;
 
-        for (size_t c = 0; c < json_array_size(containers) && status == AIM_OK; c++) {
-            snprintf(path, sizeof path, "items[%zu].spec.%s[%zu].resources", index, lists[l],
-                     c);
-            status = container_requests(json_array_get(containers, c), source, path, &one,
-                                        err);
-            if (l == 0)
-                add_requests(out, &one);
-            else
-                max_requests(&init, &one);
+        json_object_foreach((json_t *)map, key, value) {
+            const char *text = json_string_value(value);
+
+            if (json_is_number(value)) {
+                snprintf(number, sizeof number, "%.17g", json_number_value(value));
+                text = number;
+            }
+            status = container_quantity(pod, m == 0, key, text != NULL ? text : "");
+            if (status != AIM_OK)
+                break;
         }
     }
-    max_requests(out, &init);
     return status;
 }
 
-static bool terminated(const json_t *pod)
+static enum aim_status feed_pod(struct pod_accumulator *pod, const json_t *object,
+                                struct aim_pod_usages *out)
 {
-    const char *phase = json_string_value(path_get(pod, "status", "phase"));
+    static const char *const lists[] = {"containers", "initContainers"};
+    const char *kind = string_member(object, "kind");
+    const char *node = json_string_value(path_get(object, "spec", "nodeName"));
+    const char *phase = json_string_value(path_get(object, "status", "phase"));
+    enum aim_status status = AIM_OK;
 
-    return phase != NULL && (strcmp(phase, "Succeeded") == 0 || strcmp(phase, "Failed") == 0);
+    begin_pod(pod);
+    if (!json_is_object(object) || (kind != NULL && strcmp(kind, "Pod") != 0))
+        return aim_error_set(pod->err, AIM_E_INPUT, "%s: items[%zu]: expected a Pod, got %s",
+                             pod->source, pod->index, kind != NULL ? kind : "something else");
+    if (node != NULL)
+        snprintf(pod->node, sizeof pod->node, "%s", node);
+    if (phase != NULL)
+        set_phase(pod, phase);
+    for (int l = 0; l < 2 && status == AIM_OK; l++) {
+        const json_t *containers = path_get(object, "spec", lists[l]);
+
+        for (size_t c = 0; c < json_array_size(containers) && status == AIM_OK; c++) {
+            begin_container(pod, l == 1);
+            status = feed_resources(pod, json_array_get(containers, c));
+            end_container(pod);
+        }
+    }
+    return status == AIM_OK ? end_pod(pod, out) : status;
 }
 
-static enum aim_status take_pod(aim_inventory *inventory, const json_t *pod, const char *source,
-                                size_t index, struct aim_error *err)
+enum aim_status aim_pod_usages_from_items(const json_t *items, const char *source,
+                                          struct aim_pod_usages *out, struct aim_error *err)
 {
-    const char *node_name = json_string_value(path_get(pod, "spec", "nodeName"));
-    const char *kind = string_member(pod, "kind");
-    struct aim_node *node;
-    struct pod_requests requests;
-    enum aim_status status;
+    struct pod_accumulator pod = {.source = source, .err = err};
+    enum aim_status status = AIM_OK;
 
-    if (!json_is_object(pod) || (kind != NULL && strcmp(kind, "Pod") != 0))
-        return aim_error_set(err, AIM_E_INPUT, "%s: items[%zu]: expected a Pod, got %s", source,
-                             index, kind != NULL ? kind : "something else");
-    if (node_name == NULL || terminated(pod))
-        return AIM_OK;
-    node = (struct aim_node *)aim_inventory_find_node(inventory, node_name);
-    if (node == NULL)
-        return AIM_OK;
+    if (!json_is_array(items))
+        return aim_error_set(err, AIM_E_INPUT, "%s: items: expected a list of Pods", source);
+    for (size_t i = 0; i < json_array_size(items) && status == AIM_OK; i++) {
+        pod.index = i;
+        status = feed_pod(&pod, json_array_get(items, i), out);
+    }
+    return status;
+}
 
-    status = pod_requests(pod, source, index, &requests, err);
-    if (status != AIM_OK)
-        return status;
-    node->cpu_free -= requests.cpu;
-    node->memory_free -= requests.memory;
-    node->gpus_free -= (int)ceil(node->gpu != NULL && node->gpu->vendor == AIM_VENDOR_NVIDIA
-                                     ? requests.nvidia_gpus
-                                     : requests.amd_gpus + requests.nvidia_gpus);
-    if (node->gpus_free < 0)
-        node->gpus_free = 0;
-    node->pods++;
-    return AIM_OK;
+void aim_inventory_apply_pods(aim_inventory *inventory, const struct aim_pod_usages *usages)
+{
+    for (size_t i = 0; i < usages->count; i++) {
+        const struct aim_pod_usage *usage = &usages->items[i];
+        struct aim_node *node = (struct aim_node *)aim_inventory_find_node(inventory,
+                                                                           usage->node);
+        double gpus;
+
+        if (node == NULL)
+            continue;
+        gpus = node->gpu != NULL && node->gpu->vendor == AIM_VENDOR_NVIDIA
+                   ? usage->nvidia_gpus
+                   : usage->amd_gpus + usage->nvidia_gpus;
+        node->cpu_free -= usage->cpu;
+        node->memory_free -= usage->memory;
+        node->gpus_free -= (int)ceil(gpus);
+        if (node->gpus_free < 0)
+            node->gpus_free = 0;
+        node->pods++;
+    }
 }
 
 enum aim_status aim_inventory_add_pods(aim_inventory *inventory, const json_t *items,
                                        const char *source, struct aim_error *err)
 {
+    struct aim_pod_usages usages = {0};
+    enum aim_status status = aim_pod_usages_from_items(items, source, &usages, err);
+
+    if (status == AIM_OK)
+        aim_inventory_apply_pods(inventory, &usages);
+    aim_pod_usages_free(&usages);
+    return status;
+}
+
+/* ---- pods streamed from JSON text ------------------------------------------- */
+
+#define STREAM_DEPTH_MAX 64
+
+struct stream_frame {
+    bool is_map;
+    char key[64];
+};
+
+struct pod_stream {
+    struct pod_accumulator pod;
+    struct aim_pod_usages *out;
+    struct stream_frame frames[STREAM_DEPTH_MAX];
+    int depth;                      /* frames in use */
+    size_t items;
+    enum aim_status status;
+    char list_kind[32];
+};
+
+/* The key of frame at depth d (1-based), "" when it is an array. */
+static const char *key_at(const struct pod_stream *stream, int d)
+{
+    return d >= 1 && d <= stream->depth && stream->frames[d - 1].is_map
+               ? stream->frames[d - 1].key
+               : "";
+}
+
+static bool in_items(const struct pod_stream *stream)
+{
+    return stream->depth >= 3 && strcmp(key_at(stream, 1), "items") == 0 &&
+           !stream->frames[1].is_map;
+}
+
+static bool in_container(const struct pod_stream *stream)
+{
+    return in_items(stream) && stream->depth >= 6 && strcmp(key_at(stream, 3), "spec") == 0 &&
+           (strcmp(key_at(stream, 4), "containers") == 0 ||
+            strcmp(key_at(stream, 4), "initContainers") == 0);
+}
+
+static int stream_push(struct pod_stream *stream, bool is_map)
+{
+    if (stream->depth == STREAM_DEPTH_MAX) {
+        stream->status = aim_error_set(stream->pod.err, AIM_E_INPUT,
+                                       "%s: nested deeper than %d levels", stream->pod.source,
+                                       STREAM_DEPTH_MAX);
+        return 0;
+    }
+    stream->frames[stream->depth].is_map = is_map;
+    stream->frames[stream->depth].key[0] = '\0';
+    stream->depth++;
+    return 1;
+}
+
+static int start_map_cb(void *context)
+{
+    struct pod_stream *stream = context;
+
+    if (!stream_push(stream, true))
+        return 0;
+    if (stream->depth == 3 && in_items(stream)) {
+        stream->pod.index = stream->items++;
+        begin_pod(&stream->pod);
+    }
+    if (stream->depth == 6 && in_container(stream))
+        begin_container(&stream->pod, strcmp(key_at(stream, 4), "initContainers") == 0);
+    return 1;
+}
+
+static int end_map_cb(void *context)
+{
+    struct pod_stream *stream = context;
+
+    if (stream->depth == 6 && in_container(stream))
+        end_container(&stream->pod);
+    if (stream->depth == 3 && in_items(stream)) {
+        stream->status = end_pod(&stream->pod, stream->out);
+        if (stream->status != AIM_OK)
+            return 0;
+    }
+    stream->depth--;
+    return 1;
+}
+
+static int start_array_cb(void *context)
+{
+    return stream_push(context, false);
+}
+
+static int end_array_cb(void *context)
+{
+    ((struct pod_stream *)context)->depth--;
+    return 1;
+}
+
+static int map_key_cb(void *context, const unsigned char *key, size_t length)
+{
+    struct pod_stream *stream = context;
+    struct stream_frame *frame = &stream->frames[stream->depth - 1];
+
+    /* Longer keys are none of those looked for; keep them distinct anyway.
+       memcpy, not snprintf: this runs for every key of a 30 MiB list. */
+    if (length >= sizeof frame->key) {
+        frame->key[0] = '\x01';
+        frame->key[1] = '\0';
+        return 1;
+    }
+    memcpy(frame->key, key, length);
+    frame->key[length] = '\0';
+    return 1;
+}
+
+static bool is_quantity_position(const struct pod_stream *stream)
+{
+    return stream->depth == 8 && in_container(stream) &&
+           strcmp(key_at(stream, 6), "resources") == 0 &&
+           (strcmp(key_at(stream, 7), "requests") == 0 ||
+            strcmp(key_at(stream, 7), "limits") == 0);
+}
+
+/* A scalar: the few the pod records need, by where it stands; the rest
+   are passed over without a copy. */
+static int scalar(struct pod_stream *stream, const char *value, size_t length)
+{
+    const char *key = key_at(stream, stream->depth);
+    char text[AIM_NODE_NAME_MAX];
+    bool wanted = (stream->depth == 1 && strcmp(key, "kind") == 0) ||
+                  (in_items(stream) &&
+                   ((stream->depth == 3 && strcmp(key, "kind") == 0) ||
+                    (stream->depth == 4 && strcmp(key_at(stream, 3), "spec") == 0 &&
+                     strcmp(key, "nodeName") == 0) ||
+                    (stream->depth == 4 && strcmp(key_at(stream, 3), "status") == 0 &&
+                     strcmp(key, "phase") == 0) ||
+                    is_quantity_position(stream)));
+
+    if (!wanted)
+        return 1;
+    snprintf(text, sizeof text, "%.*s", (int)length, value);
+    if (stream->depth == 1)
+        snprintf(stream->list_kind, sizeof stream->list_kind, "%s", text);
+    else if (stream->depth == 3)
+        stream->pod.not_pod = strcmp(text, "Pod") != 0;
+    else if (strcmp(key, "nodeName") == 0)
+        snprintf(stream->pod.node, sizeof stream->pod.node, "%s", text);
+    else if (stream->depth == 4)
+        set_phase(&stream->pod, text);
+    else
+        stream->status = container_quantity(&stream->pod,
+                                            strcmp(key_at(stream, 7), "requests") == 0, key,
+                                            text);
+    return stream->status == AIM_OK;
+}
+
+static int string_cb(void *context, const unsigned char *value, size_t length)
+{
+    return scalar(context, (const char *)value, length);
+}
+
+static int number_cb(void *context, const char *value, size_t length)
+{
+    return scalar(context, value, length);
+}
+
+static int other_cb(void *context)
+{
+    (void)context;
+    return 1;
+}
+
+static int boolean_cb(void *context, int value)
+{
+    (void)value;
+    return other_cb(context);
+}
+
+static const yajl_callbacks stream_callbacks = {
+    .yajl_null = other_cb,
+    .yajl_boolean = boolean_cb,
+    .yajl_number = number_cb,
+    .yajl_string = string_cb,
+    .yajl_start_map = start_map_cb,
+    .yajl_map_key = map_key_cb,
+    .yajl_end_map = end_map_cb,
+    .yajl_start_array = start_array_cb,
+    .yajl_end_array = end_array_cb,
+};
+
+enum aim_status aim_pod_usages_from_json(const char *text, size_t length, const char *source,
+                                         struct aim_pod_usages *out, struct aim_error *err)
+{
+    struct pod_stream *stream = calloc(1, sizeof *stream);
+    yajl_handle parser = NULL;
+    yajl_status parsed;
     enum aim_status status = AIM_OK;
 
-    if (!json_is_array(items))
-        return aim_error_set(err, AIM_E_INPUT, "%s: items: expected a list of Pods", source);
-    for (size_t i = 0; i < json_array_size(items) && status == AIM_OK; i++)
-        status = take_pod(inventory, json_array_get(items, i), source, i, err);
+    if (stream == NULL || (parser = yajl_alloc(&stream_callbacks, NULL, stream)) == NULL) {
+        status = aim_error_set(err, AIM_E_NOMEM, "%s: out of memory", source);
+        goto out;
+    }
+    stream->pod.source = source;
+    stream->pod.err = err;
+    stream->out = out;
+
+    parsed = yajl_parse(parser, (const unsigned char *)text, length);
+    if (parsed == yajl_status_ok)
+        parsed = yajl_complete_parse(parser);
+    if (stream->status != AIM_OK) {
+        status = stream->status;
+    } else if (parsed != yajl_status_ok) {
+        unsigned char *message = yajl_get_error(parser, 0, (const unsigned char *)text, length);
+
+        status = aim_error_set(err, AIM_E_INPUT, "%s: invalid JSON at byte %zu: %s", source,
+                               yajl_get_bytes_consumed(parser), (const char *)message);
+        yajl_free_error(parser, message);
+    }
+out:
+    if (parser != NULL)
+        yajl_free(parser);
+    free(stream);
     return status;
 }

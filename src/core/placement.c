@@ -22,33 +22,64 @@ static bool usable_node(const struct aim_node *node, const struct aim_gpu *gpu)
     return node->eligible && node->gpu == gpu;
 }
 
-/* The GPU types of eligible nodes, in catalog order so ties are stable. */
-static int collect_types(const aim_catalog *catalog, const aim_inventory *inventory,
-                         const struct aim_gpu *filter, struct aim_placement *placement)
+struct type_tally {
+    const struct aim_gpu *gpu;
+    int eligible_nodes;
+    int most_free;
+};
+
+static int compare_tallies(const void *a, const void *b)
 {
+    const struct aim_gpu *x = ((const struct type_tally *)a)->gpu;
+    const struct aim_gpu *y = ((const struct type_tally *)b)->gpu;
+
+    /* The catalog keeps its GPU types in one array: address order is
+       catalog order. */
+    return (x > y) - (x < y);
+}
+
+/*
+ * The GPU types of eligible nodes, in catalog order so the output is
+ * stable. One pass over the nodes into small tallies, sorted before the
+ * large outcomes are written: fleets call this once per replica on
+ * clusters of thousands of nodes.
+ */
+static int collect_types(const aim_inventory *inventory, const struct aim_gpu *filter,
+                         struct aim_placement *placement)
+{
+    struct type_tally tallies[AIM_PLACEMENT_TYPES_MAX];
     size_t count = aim_inventory_node_count(inventory);
+    int types = 0;
 
-    for (size_t g = 0; g < aim_catalog_gpu_count(catalog); g++) {
-        const struct aim_gpu *gpu = aim_catalog_gpu_at(catalog, g);
-        struct aim_type_outcome *outcome = &placement->types[placement->type_count];
+    for (size_t n = 0; n < count; n++) {
+        const struct aim_node *node = aim_inventory_node_at(inventory, n);
+        int t = 0;
 
-        if ((filter != NULL && gpu != filter) || placement->type_count == AIM_PLACEMENT_TYPES_MAX)
+        if (!node->eligible || node->gpu == NULL || (filter != NULL && node->gpu != filter))
             continue;
-        memset(outcome, 0, sizeof *outcome);
-        outcome->gpu = gpu;
-        for (size_t n = 0; n < count; n++) {
-            const struct aim_node *node = aim_inventory_node_at(inventory, n);
-
-            if (!usable_node(node, gpu))
+        while (t < types && tallies[t].gpu != node->gpu)
+            t++;
+        if (t == types) {
+            if (types == AIM_PLACEMENT_TYPES_MAX)
                 continue;
-            outcome->eligible_nodes++;
-            if (node->gpus_free > outcome->most_free)
-                outcome->most_free = node->gpus_free;
+            tallies[types++] = (struct type_tally){.gpu = node->gpu};
         }
-        if (outcome->eligible_nodes > 0)
-            placement->type_count++;
+        tallies[t].eligible_nodes++;
+        if (node->gpus_free > tallies[t].most_free)
+            tallies[t].most_free = node->gpus_free;
     }
-    return placement->type_count;
+    qsort(tallies, (size_t)types, sizeof tallies[0], compare_tallies);
+
+    for (int t = 0; t < types; t++) {
+        struct aim_type_outcome *outcome = &placement->types[t];
+
+        memset(outcome, 0, sizeof *outcome);
+        outcome->gpu = tallies[t].gpu;
+        outcome->eligible_nodes = tallies[t].eligible_nodes;
+        outcome->most_free = tallies[t].most_free;
+    }
+    placement->type_count = types;
+    return types;
 }
 
 static bool node_fits(const struct aim_node *node, int gpus, const struct aim_host_resources *host)
@@ -209,7 +240,7 @@ enum aim_status aim_place(const aim_catalog *catalog, const aim_inventory *inven
         placement->excluded_nodes += !eligible;
     }
 
-    if (collect_types(catalog, inventory, request->gpu_filter, placement) == 0)
+    if (collect_types(inventory, request->gpu_filter, placement) == 0)
         return aim_error_set(err, AIM_E_NO_FIT, "no eligible node has %s%s",
                              request->gpu_filter != NULL ? request->gpu_filter->name
                                                          : "a GPU type the catalog knows",

@@ -160,6 +160,69 @@ static void bad_lists_name_the_field(void **state)
     aim_inventory_free(&inventory);
 }
 
+/* The streaming reader and the tree reader agree, pod for pod. */
+static void streamed_pods_match_parsed_pods(void **state)
+{
+    static const char *const lists[] = {"amd-pods.json", "nvidia-pods.json", "mixed.json"};
+
+    (void)state;
+    for (size_t l = 0; l < 3; l++) {
+        json_t *list = fixture(lists[l]);
+        char *text = json_dumps(list, JSON_COMPACT);
+        struct aim_pod_usages streamed = {0}, parsed = {0};
+        json_t *pods = json_array();
+        size_t index;
+        json_t *item;
+
+        json_array_foreach(json_object_get(list, "items"), index, item) {
+            const char *kind = json_string_value(json_object_get(item, "kind"));
+
+            if (strcmp(kind, "Pod") == 0)
+                json_array_append(pods, item);
+        }
+        assert_int_equal(aim_pod_usages_from_json(text, strlen(text), lists[l], &streamed, NULL),
+                         AIM_OK);
+        assert_int_equal(aim_pod_usages_from_items(pods, lists[l], &parsed, NULL), AIM_OK);
+        assert_true(streamed.count > 0);
+        assert_int_equal(streamed.count, parsed.count);
+        for (size_t i = 0; i < parsed.count; i++) {
+            assert_string_equal(streamed.items[i].node, parsed.items[i].node);
+            assert_true(streamed.items[i].cpu == parsed.items[i].cpu);
+            assert_true(streamed.items[i].memory == parsed.items[i].memory);
+            assert_true(streamed.items[i].amd_gpus == parsed.items[i].amd_gpus);
+            assert_true(streamed.items[i].nvidia_gpus == parsed.items[i].nvidia_gpus);
+        }
+        assert_int_equal(streamed.other_items, l == 2 ? 4 : 0);
+        aim_pod_usages_free(&streamed);
+        aim_pod_usages_free(&parsed);
+        json_decref(pods);
+        json_decref(list);
+        free(text);
+    }
+}
+
+static void broken_pod_lists_are_clear_errors(void **state)
+{
+    static const char truncated[] = "{\"kind\": \"PodList\", \"items\": [{\"spec\": {";
+    static const char bad_quantity[] =
+        "{\"items\": [{\"spec\": {\"nodeName\": \"n\", \"containers\": [{\"resources\": "
+        "{\"requests\": {\"cpu\": \"fast\"}}}]}}]}";
+    struct aim_pod_usages usages = {0};
+    struct aim_error err;
+
+    (void)state;
+    assert_int_equal(aim_pod_usages_from_json(truncated, strlen(truncated), "pods.json",
+                                              &usages, &err),
+                     AIM_E_INPUT);
+    assert_non_null(strstr(err.message, "pods.json: invalid JSON at byte"));
+    assert_int_equal(aim_pod_usages_from_json(bad_quantity, strlen(bad_quantity), "pods.json",
+                                              &usages, &err),
+                     AIM_E_INPUT);
+    assert_string_equal(err.message, "pods.json: items[0]: resources.requests.cpu: expected a "
+                                     "Kubernetes quantity, got \"fast\"");
+    aim_pod_usages_free(&usages);
+}
+
 static struct aim_placement *place(aim_inventory *inventory, const char *model,
                                    enum aim_status expected)
 {
@@ -253,6 +316,8 @@ int main(void)
         cmocka_unit_test(amd_nodes_are_typed_counted_and_filtered),
         cmocka_unit_test(nvidia_nodes_and_their_taints),
         cmocka_unit_test(bad_lists_name_the_field),
+        cmocka_unit_test(streamed_pods_match_parsed_pods),
+        cmocka_unit_test(broken_pod_lists_are_clear_errors),
         cmocka_unit_test(places_on_the_best_fitting_node),
         cmocka_unit_test(host_memory_must_fit_too),
         cmocka_unit_test(multi_node_needs_permission_and_whole_nodes),
