@@ -1,0 +1,3 @@
+validate
+-f
+../data/manifests/bad-llama-70b.yaml

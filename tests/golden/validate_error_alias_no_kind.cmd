@@ -1,0 +1,5 @@
+validate
+-f
+../data/manifests/broken/alias.yaml
+-f
+../data/manifests/broken/no-kind.yaml

@@ -1,0 +1,3 @@
+validate
+-f
+../data/manifests/broken/not-yaml.txt

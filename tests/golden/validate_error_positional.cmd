@@ -1,0 +1,2 @@
+validate
+../data/manifests/good-llama-70b.yaml

@@ -1,0 +1,3 @@
+validate
+-f
+../data/manifests/good-llama-70b.yaml

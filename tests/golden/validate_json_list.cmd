@@ -1,0 +1,5 @@
+validate
+-f
+../data/manifests/pods-list.json
+--gpu
+MI300X

@@ -1,0 +1,5 @@
+validate
+-f
+../data/manifests/bad-llama-70b.yaml
+-o
+json

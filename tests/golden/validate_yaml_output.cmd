@@ -1,0 +1,5 @@
+validate
+-f
+../data/manifests/isvc-qwen3.yaml
+-o
+yaml
