@@ -19,7 +19,8 @@
  *       precision: fp8              # optional pins, as the select flags
  *       backend: vllm
  *       max_model_len: 32768
- *       objective: throughput       # latency (default) or throughput
+ *       objective: throughput       # throughput (default: the fewest GPUs that
+ *                                   # hold the concurrency) or latency
  *       concurrency: 64
  *       gpu: MI300X                 # only this GPU type
  *       allow_multi_node: false

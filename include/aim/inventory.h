@@ -82,6 +82,7 @@ struct aim_pod_usages {
     size_t count;
     size_t capacity;
     size_t other_items;               /* list items that are not pods (Nodes) */
+    char list_kind[32];               /* the top-level kind, when streamed */
 };
 
 /* Streams a PodList, or a List holding pods, from JSON text. */
@@ -97,7 +98,8 @@ void aim_pod_usages_free(struct aim_pod_usages *usages);
 /* Subtracts the records from the nodes they are bound to. */
 void aim_inventory_apply_pods(aim_inventory *inventory, const struct aim_pod_usages *usages);
 
-/* One node with gpus free GPUs of a type and room for any host needs. */
+/* One node with gpus free GPUs of a type and room for any host needs,
+   named after the type and its place: "mi300x-1", "mi300x-2". */
 enum aim_status aim_inventory_add_flag_node(aim_inventory *inventory, const struct aim_gpu *gpu,
                                             int gpus, struct aim_error *err);
 

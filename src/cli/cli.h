@@ -9,8 +9,10 @@
 #include <stdbool.h>
 
 #include "aim/catalog.h"
+#include "aim/placement.h"
 #include "aim/render.h"
 #include "aim/select.h"
+#include "inventory_files.h"
 
 enum cli_format { CLI_FORMAT_TEXT, CLI_FORMAT_JSON, CLI_FORMAT_YAML };
 
@@ -33,6 +35,8 @@ struct cli_plan_options {
     bool docker;                  /* command --docker */
     int port;
     struct aim_render_options render; /* render's options */
+    struct aim_cli_inventory_source inventory; /* --nodes, --pods, --kubeconfig... */
+    bool allow_multi_node;
     const char *render_format;    /* render -o: yaml, json or helm-values */
 };
 
@@ -42,6 +46,8 @@ struct cli_session {
     struct aim_model local_model; /* when the model came from files */
     struct aim_request request;
     struct aim_plan plan;
+    aim_inventory *inventory;     /* when planning against a cluster */
+    struct aim_placement *placement;
 };
 
 /* Parses "text", "json" or "yaml". */
@@ -82,6 +88,9 @@ int cli_models(int argc, char **argv);
 int cli_gpus(int argc, char **argv);
 int cli_recipes(int argc, char **argv);
 int cli_detect(int argc, char **argv);
+int cli_validate(int argc, char **argv);
 int cli_render(int argc, char **argv);
+int cli_inventory(int argc, char **argv);
+int cli_fleet_plan(int argc, char **argv);
 
 #endif

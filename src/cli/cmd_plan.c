@@ -13,6 +13,7 @@
 
 enum { OPT_GPU = 256, OPT_GPUS, OPT_NODE_COUNT, OPT_PRECISION, OPT_BACKEND, OPT_MAX_MODEL_LEN, OPT_OBJECTIVE,
        OPT_CONCURRENCY, OPT_CATALOG, OPT_SYSFS_ROOT, OPT_DOCKER, OPT_PORT,
+       OPT_NODES, OPT_PODS, OPT_KUBECONFIG, OPT_CONTEXT, OPT_IN_CLUSTER, OPT_MULTI_NODE,
        /* render only */
        OPT_NAME, OPT_NAMESPACE, OPT_IMAGE, OPT_REPLICAS, OPT_STORAGE_CLASS, OPT_ACCESS_MODE,
        OPT_CPU_PER_GPU, OPT_MEMORY_PER_GPU, OPT_LIMIT_FACTOR, OPT_MONITORING, OPT_KSERVE,
@@ -28,6 +29,12 @@ static const struct option plan_options[] = {
     {"objective", required_argument, NULL, OPT_OBJECTIVE},
     {"concurrency", required_argument, NULL, OPT_CONCURRENCY},
     {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"nodes", required_argument, NULL, OPT_NODES},
+    {"pods", required_argument, NULL, OPT_PODS},
+    {"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
+    {"context", required_argument, NULL, OPT_CONTEXT},
+    {"in-cluster", no_argument, NULL, OPT_IN_CLUSTER},
+    {"allow-multi-node", no_argument, NULL, OPT_MULTI_NODE},
     {"sysfs-root", required_argument, NULL, OPT_SYSFS_ROOT},
     {"output", required_argument, NULL, 'o'},
     {"docker", no_argument, NULL, OPT_DOCKER},
@@ -63,7 +70,15 @@ static const char plan_flags_help[] =
     "  --objective O         latency (default: most GPUs) or throughput (fewest GPUs\n"
     "                        that hold --concurrency requests, replicas for the rest)\n"
     "  --concurrency N       concurrent requests for --objective throughput (default 64)\n"
-    "  --catalog DIR         add or override catalog entries with DIR/**/*.yaml\n"
+    "  --catalog DIR         add or override catalog entries with DIR/**/*.yaml\n\n"
+    "Planning against a cluster (instead of --gpus; --gpu then limits the GPU type):\n"
+    "  --nodes FILE          a NodeList (JSON or YAML, as kubectl prints it), or one\n"
+    "                        `kubectl get nodes,pods -A -o json` List\n"
+    "  --pods FILE           the PodList whose requests are taken from the nodes\n"
+    "  --kubeconfig FILE     read nodes and pods live from the cluster (current context)\n"
+    "  --context NAME        another context of the kubeconfig\n"
+    "  --in-cluster          read them with the pod's service account\n"
+    "  --allow-multi-node    span nodes of one GPU type when no node can hold the model\n\n"
     "  --sysfs-root DIR      read GPU detection files below DIR instead of /\n"
     "  -h, --help            show this help\n";
 
@@ -115,6 +130,12 @@ static int apply_option(const char *command, int option, struct cli_plan_options
         options->concurrency = (int)value;
         break;
     case OPT_CATALOG: options->catalog_dir = optarg; break;
+    case OPT_NODES: options->inventory.nodes_path = optarg; break;
+    case OPT_PODS: options->inventory.pods_path = optarg; break;
+    case OPT_KUBECONFIG: options->inventory.kubeconfig = optarg; break;
+    case OPT_CONTEXT: options->inventory.context = optarg; break;
+    case OPT_IN_CLUSTER: options->inventory.in_cluster = true; break;
+    case OPT_MULTI_NODE: options->allow_multi_node = true; break;
     case OPT_SYSFS_ROOT: options->sysfs_root = optarg; break;
     case OPT_PORT:
         code = parse_number_option(command, "--port", optarg, 65535, &value);
@@ -335,20 +356,73 @@ static void print_no_fit(const struct aim_plan *plan)
 }
 
 /* Prints the plan (or the trace when nothing fits) in the chosen format. */
-int cli_print_plan(const struct cli_session *session, enum cli_format format, bool explain)
+/* The cluster side of a plan: exclusions, and each GPU type's outcome. */
+static void print_placement(const struct cli_session *session)
 {
-    const struct aim_plan *plan = &session->plan;
+    const struct aim_placement *placement = session->placement;
+    const aim_inventory *inventory = session->inventory;
+
+    printf("Cluster: %zu nodes, %d eligible\n", aim_inventory_node_count(inventory),
+           placement->eligible_nodes);
+    for (size_t n = 0; n < aim_inventory_node_count(inventory); n++) {
+        const struct aim_node *node = aim_inventory_node_at(inventory, n);
+
+        if (!node->eligible)
+            printf("  excluded  %-24s %s\n", node->name, node->excluded_reason);
+    }
+    for (int t = 0; t < placement->type_count; t++) {
+        const struct aim_type_outcome *outcome = &placement->types[t];
+
+        printf("  %-8s  %d node%s, %d free at most: %s%s\n", outcome->gpu->name,
+               outcome->eligible_nodes, outcome->eligible_nodes == 1 ? "" : "s",
+               outcome->most_free, t == placement->chosen ? "CHOSEN " : "", outcome->reason);
+    }
+    printf("\n");
+}
+
+static void print_nodes_line(const struct cli_session *session)
+{
+    const struct aim_type_outcome *outcome;
+
+    if (session->placement == NULL || session->placement->chosen < 0)
+        return;
+    outcome = &session->placement->types[session->placement->chosen];
+    printf("  node%s       ", outcome->node_count > 1 ? "s" : " ");
+    for (int i = 0; i < outcome->node_count; i++)
+        printf("%s%s", i > 0 ? ", " : "",
+               aim_inventory_node_at(session->inventory, outcome->nodes[i])->name);
+    printf("\n");
+}
+
+static int print_plan_json(const struct cli_session *session, enum cli_format format)
+{
     json_t *json;
     int code;
 
-    if (format != CLI_FORMAT_TEXT) {
-        json = aim_plan_to_json(session->catalog, plan);
-        code = json != NULL ? cli_print_json(json, format) : 5;
-        json_decref(json);
-        return code;
-    }
+    /* A cluster where no type placed has per-type outcomes, not one plan. */
+    if (session->plan.model != NULL)
+        json = aim_plan_to_json(session->catalog, &session->plan);
+    else
+        json = json_pack("{s:s, s:b}", "model", session->request.model->id, "found", 0);
+    if (json != NULL && session->placement != NULL)
+        json_object_set_new(json, "placement",
+                            aim_placement_to_json(session->placement, session->inventory));
+    code = json != NULL ? cli_print_json(json, format) : 5;
+    json_decref(json);
+    return code;
+}
+
+int cli_print_plan(const struct cli_session *session, enum cli_format format, bool explain)
+{
+    const struct aim_plan *plan = &session->plan;
+
+    if (format != CLI_FORMAT_TEXT)
+        return print_plan_json(session, format);
+    if (session->placement != NULL)
+        print_placement(session);
     if (!plan->found) {
-        print_no_fit(plan);
+        if (session->placement == NULL)
+            print_no_fit(plan);
         return 0;
     }
     if (explain) {
@@ -358,6 +432,7 @@ int cli_print_plan(const struct cli_session *session, enum cli_format format, bo
         printf("\n");
     }
     print_summary(plan);
+    print_nodes_line(session);
     if (explain)
         print_memory_bar(plan);
     else
@@ -367,7 +442,9 @@ int cli_print_plan(const struct cli_session *session, enum cli_format format, bo
 
 int cli_finish_plan(int code, struct cli_session *session)
 {
-    if (code == aim_status_exit_code(AIM_E_NO_FIT))
+    if (code == aim_status_exit_code(AIM_E_NO_FIT) && session->placement != NULL)
+        aim_cli_error("nothing fits: %s on any eligible node", session->request.model->id);
+    else if (code == aim_status_exit_code(AIM_E_NO_FIT))
         aim_cli_error("nothing fits: %s on %d free %s GPU%s", session->plan.model->id,
                       session->plan.gpus_free, session->plan.gpu->name,
                       session->plan.gpus_free == 1 ? "" : "s");

@@ -18,6 +18,9 @@ static const struct {
     {"gpus", cli_gpus, "list the catalog's GPU types"},
     {"recipes", cli_recipes, "list authored recipes, or check recipe files"},
     {"detect", cli_detect, "list the GPUs of this host"},
+    {"inventory", cli_inventory, "list a cluster's nodes, GPUs and what is free"},
+    {"plan", cli_fleet_plan, "place a fleet of deployments on a cluster"},
+    {"validate", cli_validate, "check Kubernetes manifests that serve a model"},
 };
 
 static void usage(FILE *out)

@@ -211,6 +211,62 @@ static int resolve_constraints(const char *command, const struct cli_plan_option
     return 0;
 }
 
+/* Conflicting ways to say what the GPUs are. */
+static int check_sources(const char *command, const struct cli_plan_options *options)
+{
+    const struct aim_cli_inventory_source *source = &options->inventory;
+
+    if (!aim_cli_inventory_source_given(source))
+        return 0;
+    if (options->gpus > 0 || options->node_count > 0)
+        return aim_cli_usage_error(command, "--gpus and --node-count describe a node by hand; "
+                                            "a cluster inventory says what each node has");
+    if ((source->nodes_path != NULL || source->pods_path != NULL) &&
+        (source->kubeconfig != NULL || source->context != NULL || source->in_cluster))
+        return aim_cli_usage_error(command, "read the inventory from files or from the "
+                                            "cluster, not both");
+    if (source->pods_path != NULL && source->nodes_path == NULL)
+        return aim_cli_usage_error(command, "--pods needs --nodes");
+    return 0;
+}
+
+/* Plans against the cluster: every GPU type's ladder, then a node. */
+static int plan_on_cluster(const char *command, const struct cli_plan_options *options,
+                           struct cli_session *session)
+{
+    struct aim_placement_request request;
+    struct aim_error err = {0};
+    enum aim_status status;
+
+    aim_placement_request_init(&request);
+    request.request = session->request;
+    request.allow_multi_node = options->allow_multi_node;
+    request.render = options->render;
+    if (options->gpu != NULL) {
+        request.gpu_filter = aim_catalog_find_gpu(session->catalog, options->gpu);
+        if (request.gpu_filter == NULL)
+            return unknown_gpu(session->catalog, options->gpu);
+    }
+    if (aim_cli_load_inventory(session->catalog, &options->inventory, &session->inventory,
+                               &err) != AIM_OK)
+        return aim_cli_fail(&err);
+    session->placement = calloc(1, sizeof *session->placement);
+    if (session->placement == NULL) {
+        aim_cli_error("out of memory");
+        return aim_status_exit_code(AIM_E_NOMEM);
+    }
+
+    status = aim_place(session->catalog, session->inventory, &request, session->placement, &err);
+    if (status == AIM_OK) {
+        session->plan = session->placement->types[session->placement->chosen].plan;
+        return 0;
+    }
+    if (status == AIM_E_NO_FIT)
+        return aim_status_exit_code(status);
+    return status == AIM_E_USAGE ? aim_cli_usage_error(command, "%s", err.message)
+                                 : aim_cli_fail(&err);
+}
+
 int cli_plan(const char *command, struct cli_plan_options *options,
              struct cli_session *session)
 {
@@ -222,9 +278,13 @@ int cli_plan(const char *command, struct cli_plan_options *options,
     aim_request_init(&session->request);
     code = resolve_constraints(command, options, &session->request);
     if (code == 0)
+        code = check_sources(command, options);
+    if (code == 0)
         code = open_catalog(options->catalog_dir, false, &session->catalog);
     if (code == 0)
         code = resolve_model(options->model, session);
+    if (code == 0 && aim_cli_inventory_source_given(&options->inventory))
+        return plan_on_cluster(command, options, session);
     if (code == 0)
         code = resolve_gpus(options, session);
     if (code != 0)
@@ -243,5 +303,8 @@ int cli_plan(const char *command, struct cli_plan_options *options,
 
 void cli_session_free(struct cli_session *session)
 {
+    free(session->placement);
+    session->placement = NULL;
+    aim_inventory_free(&session->inventory);
     aim_catalog_free(&session->catalog);
 }

@@ -141,6 +141,10 @@ static enum aim_status read_deployment(const aim_catalog *catalog, const json_t 
     if (name == NULL || !valid_name(name))
         return field_error(context, "name", "a DNS-1123 label of at most 63 characters");
     aim_placement_request_init(&out->request);
+
+    /* A fleet shares the cluster: each deployment takes the fewest GPUs
+       that hold its load unless it asks for latency. */
+    out->request.request.objective = AIM_OBJECTIVE_THROUGHPUT;
     snprintf(out->name, sizeof out->name, "%s", name);
     out->request.request.model = model != NULL ? aim_catalog_find_model(catalog, model) : NULL;
     if (out->request.request.model == NULL)

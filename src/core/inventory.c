@@ -446,7 +446,7 @@ enum aim_status aim_inventory_add_flag_node(aim_inventory *inventory, const stru
         return aim_error_set(err, AIM_E_NOMEM, "out of memory");
     node = &inventory->nodes[inventory->count++];
     memset(node, 0, sizeof *node);
-    snprintf(node->name, sizeof node->name, "%s-node", gpu->name);
+    snprintf(node->name, sizeof node->name, "%s-%zu", gpu->name, inventory->count);
     for (char *c = node->name; *c != '\0'; c++)
         *c = (char)tolower((unsigned char)*c);
     node->gpu = gpu;
@@ -917,6 +917,7 @@ enum aim_status aim_pod_usages_from_json(const char *text, size_t length, const 
     parsed = yajl_parse(parser, (const unsigned char *)text, length);
     if (parsed == yajl_status_ok)
         parsed = yajl_complete_parse(parser);
+    snprintf(out->list_kind, sizeof out->list_kind, "%s", stream->list_kind);
     if (stream->status != AIM_OK) {
         status = stream->status;
     } else if (parsed != yajl_status_ok) {

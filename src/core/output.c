@@ -276,6 +276,114 @@ json_t *aim_recipe_to_json(const struct aim_recipe *recipe)
                      "configs", configs, "source", recipe->source);
 }
 
+static json_t *node_to_json(const struct aim_node *node)
+{
+    json_t *object = json_pack("{s:s, s:o, s:i, s:i, s:o, s:o, s:o, s:o, s:i, s:b}",
+                               "name", node->name, "gpu",
+                               node->gpu != NULL ? json_string(node->gpu->name) : json_null(),
+                               "gpus_total", node->gpus_total, "gpus_free", node->gpus_free,
+                               "cpu_total", rounded(node->cpu_total), "cpu_free",
+                               rounded(node->cpu_free), "memory_total_gib",
+                               rounded(node->memory_total / (1024.0 * 1024.0 * 1024.0)),
+                               "memory_free_gib",
+                               rounded(node->memory_free / (1024.0 * 1024.0 * 1024.0)), "pods",
+                               node->pods, "eligible", node->eligible);
+
+    if (!node->eligible)
+        json_object_set_new(object, "excluded", json_string(node->excluded_reason));
+    return object;
+}
+
+json_t *aim_inventory_to_json(const aim_inventory *inventory)
+{
+    json_t *nodes = json_array();
+
+    for (size_t i = 0; i < aim_inventory_node_count(inventory); i++)
+        json_array_append_new(nodes, node_to_json(aim_inventory_node_at(inventory, i)));
+    return nodes;
+}
+
+static json_t *node_names(const aim_inventory *inventory, const size_t *indices, int count)
+{
+    json_t *names = json_array();
+
+    for (int i = 0; i < count; i++)
+        json_array_append_new(names,
+                              json_string(aim_inventory_node_at(inventory, indices[i])->name));
+    return names;
+}
+
+json_t *aim_placement_to_json(const struct aim_placement *placement,
+                              const aim_inventory *inventory)
+{
+    json_t *types = json_array();
+    json_t *excluded = json_array();
+
+    for (int t = 0; t < placement->type_count; t++) {
+        const struct aim_type_outcome *outcome = &placement->types[t];
+        json_t *object = json_pack("{s:s, s:i, s:i, s:b, s:b, s:s}", "gpu", outcome->gpu->name,
+                                   "eligible_nodes", outcome->eligible_nodes, "most_free",
+                                   outcome->most_free, "placed", outcome->placed, "chosen",
+                                   t == placement->chosen, "reason", outcome->reason);
+
+        if (outcome->plan.found) {
+            json_object_set_new(object, "gpu_count", json_integer(outcome->plan.gpu_count));
+            json_object_set_new(object, "precision",
+                                json_string(aim_precision_name(outcome->plan.precision)));
+            json_object_set_new(object, "backend",
+                                json_string(aim_backend_name(outcome->plan.backend)));
+        }
+        if (outcome->placed)
+            json_object_set_new(object, "nodes",
+                                node_names(inventory, outcome->nodes, outcome->node_count));
+        json_array_append_new(types, object);
+    }
+    for (size_t n = 0; n < aim_inventory_node_count(inventory); n++) {
+        const struct aim_node *node = aim_inventory_node_at(inventory, n);
+
+        if (!node->eligible)
+            json_array_append_new(excluded, json_pack("{s:s, s:s}", "node", node->name,
+                                                      "reason", node->excluded_reason));
+    }
+    return json_pack("{s:i, s:i, s:o, s:o, s:o}", "eligible_nodes", placement->eligible_nodes,
+                     "excluded_nodes", placement->excluded_nodes, "nodes",
+                     placement->chosen >= 0
+                         ? node_names(inventory, placement->types[placement->chosen].nodes,
+                                      placement->types[placement->chosen].node_count)
+                         : json_array(),
+                     "types", types, "excluded", excluded);
+}
+
+json_t *aim_fleet_to_json(const struct aim_fleet *fleet)
+{
+    json_t *assignments = json_array();
+
+    for (size_t i = 0; i < fleet->assignment_count; i++) {
+        const struct aim_fleet_assignment *assignment = &fleet->assignments[i];
+        json_t *object = json_pack("{s:s, s:i, s:b}", "deployment",
+                                   fleet->deployments[assignment->deployment].name, "replica",
+                                   assignment->replica, "placed", assignment->placed);
+
+        if (assignment->placed) {
+            json_object_set_new(object, "gpu", json_string(assignment->gpu->name));
+            json_object_set_new(object, "gpu_count", json_integer(assignment->gpu_count));
+            json_object_set_new(object, "precision",
+                                json_string(aim_precision_name(assignment->precision)));
+            json_object_set_new(object, "backend",
+                                json_string(aim_backend_name(assignment->backend)));
+            json_object_set_new(object, "recipe", json_string(assignment->recipe));
+            json_object_set_new(object, "nodes", node_names(fleet->left, assignment->nodes,
+                                                            assignment->node_count));
+        } else {
+            json_object_set_new(object, "reason", json_string(assignment->reason));
+            json_object_set_new(object, "hint", json_string(assignment->hint));
+        }
+        json_array_append_new(assignments, object);
+    }
+    return json_pack("{s:s, s:o, s:o}", "strategy", "largest first, best fit", "assignments",
+                     assignments, "nodes_after", aim_inventory_to_json(fleet->left));
+}
+
 /* ---- YAML ------------------------------------------------------------ */
 
 struct text_buffer {

@@ -1,0 +1,5 @@
+inventory
+--nodes
+../data/clusters/amd-nodes.json
+--pods
+../data/clusters/amd-pods.json

@@ -1,0 +1,3 @@
+inventory
+--nodes
+../data/recipes-bad/three-gpus.yaml

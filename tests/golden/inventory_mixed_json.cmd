@@ -1,0 +1,5 @@
+inventory
+--nodes
+../data/clusters/mixed.json
+-o
+json

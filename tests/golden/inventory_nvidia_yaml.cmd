@@ -1,0 +1,5 @@
+inventory
+--nodes
+../data/clusters/nvidia-nodes.yaml
+--pods
+../data/clusters/nvidia-pods.json

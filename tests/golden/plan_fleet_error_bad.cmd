@@ -1,0 +1,5 @@
+plan
+-f
+../data/fleets/bad.yaml
+--gpu
+MI300X

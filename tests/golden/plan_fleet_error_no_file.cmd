@@ -1,0 +1,3 @@
+plan
+--gpu
+MI300X

@@ -1,0 +1,6 @@
+select
+Qwen/Qwen3-32B
+--nodes
+../data/clusters/amd-nodes.json
+--gpus
+4

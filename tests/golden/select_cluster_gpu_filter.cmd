@@ -1,0 +1,8 @@
+explain
+Qwen/Qwen3-32B
+--nodes
+../data/clusters/amd-nodes.json
+--pods
+../data/clusters/amd-pods.json
+--gpu
+MI300X

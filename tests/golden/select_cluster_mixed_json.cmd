@@ -1,0 +1,6 @@
+select
+Qwen/Qwen3-8B
+--nodes
+../data/clusters/mixed.json
+-o
+json
