@@ -144,7 +144,8 @@ static void bench_process(const char *aimctl, int rounds)
     }
     printf("whole process: aimctl select meta-llama/Llama-3.1-405B-Instruct --gpu MI300X "
            "--gpus 8 -o json, %d runs\n", rounds);
-    printf("  median wall time            %8.2f ms  (target 5 ms)\n", median(samples, rounds) * 1e3);
+    printf("  median wall time            %8.2f ms  (target 5 ms)\n",
+           median(samples, rounds) * 1e3);
     printf("  peak resident memory        %8.2f MiB (target 20 MiB)\n", worst_peak / 1024.0);
     free(samples);
 }

@@ -8,10 +8,11 @@
  * are on offer, 2, 3, ... whole nodes (tensor parallel within a node,
  * pipeline parallel across them, always a derived recipe); within a count,
  * precision bf16, fp16, fp8 (a model published in fp8 or fp4 tries its own
- * first); within a precision, vLLM then SGLang. Pinned values (precision, backend, max_model_len) narrow the
- * ladder and are never changed. Objective latency takes the first candidate
- * that runs; throughput the one with the fewest GPUs that holds the wanted
- * concurrency, the rest of the node left to replicas.
+ * first); within a precision, vLLM then SGLang. Pinned values (precision,
+ * backend, max_model_len) narrow the ladder and are never changed.
+ * Objective latency takes the first candidate that runs; throughput the one
+ * with the fewest GPUs that holds the wanted concurrency, the rest of the
+ * node left to replicas.
  *
  * aim_select() does no I/O and allocates nothing: the plan is filled in
  * place and holds pointers into the catalog and the request's model.

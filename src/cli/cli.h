@@ -50,6 +50,11 @@ struct cli_session {
     struct aim_placement *placement;
 };
 
+/* A flag's whole number from 1 to max; prints the usage error and returns
+   its exit code otherwise. */
+int cli_parse_whole(const char *command, const char *flag, const char *text, long max,
+                    long *out);
+
 /* Parses "text", "json" or "yaml". */
 bool cli_parse_format(const char *text, enum cli_format *out);
 

@@ -81,40 +81,57 @@ static int print_array(json_t *array, enum cli_format format)
     return code;
 }
 
-int cli_models(int argc, char **argv)
+/* The steps every catalog listing shares: options, catalog, JSON or text. */
+static int list_catalog(const char *command, const char *usage, int argc, char **argv,
+                        json_t *(*to_json)(const aim_catalog *catalog),
+                        void (*print_text)(const aim_catalog *catalog))
 {
-    static const char usage[] = "Usage: aimctl models [--catalog DIR] [-o text|json|yaml]\n\n"
-                                "Lists the catalog's models.\n";
     struct list_options options;
     aim_catalog *catalog = NULL;
-    int code = parse_list_options("models", usage, 0, false, argc, argv, &options);
+    int code = parse_list_options(command, usage, 0, false, argc, argv, &options);
 
     if (code != 0)
         return code < 0 ? 0 : code;
     code = cli_open_catalog(options.catalog_dir, &catalog);
     if (code != 0)
         return code;
-
-    if (options.format != CLI_FORMAT_TEXT) {
-        json_t *array = json_array();
-
-        for (size_t i = 0; i < aim_catalog_model_count(catalog); i++)
-            json_array_append_new(array, aim_model_to_json(aim_catalog_model_at(catalog, i)));
-        code = print_array(array, options.format);
-    } else {
-        printf("%-48s %-34s %8s %8s %-5s %9s %8s\n", "MODEL", "ARCHITECTURE", "PARAMS",
-               "ACTIVE", "PREC", "SIZE GiB", "CONTEXT");
-        for (size_t i = 0; i < aim_catalog_model_count(catalog); i++) {
-            const struct aim_model *model = aim_catalog_model_at(catalog, i);
-
-            printf("%-48s %-34s %7.1fB %7.1fB %-5s %9.1f %8d\n", model->id,
-                   model->architecture, model->params_total / 1e9, model->params_active / 1e9,
-                   aim_precision_name(model->checkpoint.precision),
-                   model->checkpoint.bytes / (1024.0 * 1024.0 * 1024.0), model->max_context);
-        }
-    }
+    if (options.format != CLI_FORMAT_TEXT)
+        code = print_array(to_json(catalog), options.format);
+    else
+        print_text(catalog);
     aim_catalog_free(&catalog);
     return code;
+}
+
+static json_t *models_json(const aim_catalog *catalog)
+{
+    json_t *array = json_array();
+
+    for (size_t i = 0; i < aim_catalog_model_count(catalog); i++)
+        json_array_append_new(array, aim_model_to_json(aim_catalog_model_at(catalog, i)));
+    return array;
+}
+
+static void models_text(const aim_catalog *catalog)
+{
+    printf("%-48s %-34s %8s %8s %-5s %9s %8s\n", "MODEL", "ARCHITECTURE", "PARAMS", "ACTIVE",
+           "PREC", "SIZE GiB", "CONTEXT");
+    for (size_t i = 0; i < aim_catalog_model_count(catalog); i++) {
+        const struct aim_model *model = aim_catalog_model_at(catalog, i);
+
+        printf("%-48s %-34s %7.1fB %7.1fB %-5s %9.1f %8d\n", model->id, model->architecture,
+               model->params_total / 1e9, model->params_active / 1e9,
+               aim_precision_name(model->checkpoint.precision),
+               model->checkpoint.bytes / (1024.0 * 1024.0 * 1024.0), model->max_context);
+    }
+}
+
+int cli_models(int argc, char **argv)
+{
+    static const char usage[] = "Usage: aimctl models [--catalog DIR] [-o text|json|yaml]\n\n"
+                                "Lists the catalog's models.\n";
+
+    return list_catalog("models", usage, argc, argv, models_json, models_text);
 }
 
 static void precisions_text(const bool *flags, char *out, size_t size)
@@ -129,42 +146,38 @@ static void precisions_text(const bool *flags, char *out, size_t size)
     }
 }
 
+static json_t *gpus_json(const aim_catalog *catalog)
+{
+    json_t *array = json_array();
+
+    for (size_t i = 0; i < aim_catalog_gpu_count(catalog); i++)
+        json_array_append_new(array, aim_gpu_to_json(aim_catalog_gpu_at(catalog, i)));
+    return array;
+}
+
+static void gpus_text(const aim_catalog *catalog)
+{
+    char native[64];
+
+    printf("%-8s %-7s %-7s %10s %9s %9s %9s %-16s %s\n", "GPU", "VENDOR", "ARCH",
+           "MEMORY GiB", "BW TB/s", "BF16 TF", "FP8 TF", "NATIVE", "RESOURCE");
+    for (size_t i = 0; i < aim_catalog_gpu_count(catalog); i++) {
+        const struct aim_gpu *gpu = aim_catalog_gpu_at(catalog, i);
+
+        precisions_text(gpu->native, native, sizeof native);
+        printf("%-8s %-7s %-7s %10.2f %9.2f %9.0f %9.0f %-16s %s\n", gpu->name,
+               aim_vendor_name(gpu->vendor), gpu->arch, gpu->memory_gib, gpu->bandwidth_tbps,
+               gpu->peak_tflops[AIM_PRECISION_BF16], gpu->peak_tflops[AIM_PRECISION_FP8], native,
+               gpu->resource_name);
+    }
+}
+
 int cli_gpus(int argc, char **argv)
 {
     static const char usage[] = "Usage: aimctl gpus [--catalog DIR] [-o text|json|yaml]\n\n"
                                 "Lists the catalog's GPU types.\n";
-    struct list_options options;
-    aim_catalog *catalog = NULL;
-    char native[64];
-    int code = parse_list_options("gpus", usage, 0, false, argc, argv, &options);
 
-    if (code != 0)
-        return code < 0 ? 0 : code;
-    code = cli_open_catalog(options.catalog_dir, &catalog);
-    if (code != 0)
-        return code;
-
-    if (options.format != CLI_FORMAT_TEXT) {
-        json_t *array = json_array();
-
-        for (size_t i = 0; i < aim_catalog_gpu_count(catalog); i++)
-            json_array_append_new(array, aim_gpu_to_json(aim_catalog_gpu_at(catalog, i)));
-        code = print_array(array, options.format);
-    } else {
-        printf("%-8s %-7s %-7s %10s %9s %9s %9s %-16s %s\n", "GPU", "VENDOR", "ARCH",
-               "MEMORY GiB", "BW TB/s", "BF16 TF", "FP8 TF", "NATIVE", "RESOURCE");
-        for (size_t i = 0; i < aim_catalog_gpu_count(catalog); i++) {
-            const struct aim_gpu *gpu = aim_catalog_gpu_at(catalog, i);
-
-            precisions_text(gpu->native, native, sizeof native);
-            printf("%-8s %-7s %-7s %10.2f %9.2f %9.0f %9.0f %-16s %s\n", gpu->name,
-                   aim_vendor_name(gpu->vendor), gpu->arch, gpu->memory_gib,
-                   gpu->bandwidth_tbps, gpu->peak_tflops[AIM_PRECISION_BF16],
-                   gpu->peak_tflops[AIM_PRECISION_FP8], native, gpu->resource_name);
-        }
-    }
-    aim_catalog_free(&catalog);
-    return code;
+    return list_catalog("gpus", usage, argc, argv, gpus_json, gpus_text);
 }
 
 static void enabled_counts(const struct aim_recipe *recipe, char *out, size_t size)

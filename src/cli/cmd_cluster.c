@@ -56,19 +56,6 @@ static const char source_help[] =
     "  --catalog DIR         add or override catalog entries with DIR/**/*.yaml\n"
     "  -o, --output FORMAT   text (default), json or yaml\n";
 
-static int parse_whole(const char *command, const char *flag, const char *text, long max,
-                       long *out)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-
-    if (*text == '\0' || *end != '\0' || value < 1 || value > max)
-        return aim_cli_usage_error(command, "%s '%s': expected a whole number from 1 to %ld",
-                                   flag, text, max);
-    *out = value;
-    return 0;
-}
-
 static int apply(const char *command, int option, struct cluster_options *options)
 {
     switch (option) {
@@ -79,9 +66,9 @@ static int apply(const char *command, int option, struct cluster_options *option
     case OPT_IN_CLUSTER: options->source.in_cluster = true; break;
     case OPT_CATALOG: options->catalog_dir = optarg; break;
     case OPT_GPU: options->gpu = optarg; break;
-    case OPT_GPUS: return parse_whole(command, "--gpus", optarg, 64, &options->gpus);
+    case OPT_GPUS: return cli_parse_whole(command, "--gpus", optarg, 64, &options->gpus);
     case OPT_NODE_COUNT:
-        return parse_whole(command, "--node-count", optarg, 10000, &options->node_count);
+        return cli_parse_whole(command, "--node-count", optarg, 10000, &options->node_count);
     case OPT_RENDER: options->render = true; break;
     case OPT_MULTI_NODE: options->allow_multi_node = true; break;
     case 'f': options->fleet_path = optarg; break;

@@ -11,8 +11,8 @@
 #include "cli.h"
 #include "message.h"
 
-enum { OPT_GPU = 256, OPT_GPUS, OPT_NODE_COUNT, OPT_PRECISION, OPT_BACKEND, OPT_MAX_MODEL_LEN, OPT_OBJECTIVE,
-       OPT_CONCURRENCY, OPT_CATALOG, OPT_SYSFS_ROOT, OPT_DOCKER, OPT_PORT,
+enum { OPT_GPU = 256, OPT_GPUS, OPT_NODE_COUNT, OPT_PRECISION, OPT_BACKEND, OPT_MAX_MODEL_LEN,
+       OPT_OBJECTIVE, OPT_CONCURRENCY, OPT_CATALOG, OPT_SYSFS_ROOT, OPT_DOCKER, OPT_PORT,
        OPT_NODES, OPT_PODS, OPT_KUBECONFIG, OPT_CONTEXT, OPT_IN_CLUSTER, OPT_MULTI_NODE,
        /* render only */
        OPT_NAME, OPT_NAMESPACE, OPT_IMAGE, OPT_REPLICAS, OPT_STORAGE_CLASS, OPT_ACCESS_MODE,
@@ -82,25 +82,10 @@ static const char plan_flags_help[] =
     "  --sysfs-root DIR      read GPU detection files below DIR instead of /\n"
     "  -h, --help            show this help\n";
 
-/* Parses a whole positive number, or fails. */
-static bool parse_count(const char *text, long max, long *out)
-{
-    char *end;
-    long value = strtol(text, &end, 10);
-
-    if (*text == '\0' || *end != '\0' || value < 1 || value > max)
-        return false;
-    *out = value;
-    return true;
-}
-
 static int parse_number_option(const char *command, const char *flag, const char *text,
                                long max, long *out)
 {
-    if (!parse_count(text, max, out))
-        return aim_cli_usage_error(command, "%s '%s': expected a whole number from 1 to %ld",
-                                   flag, text, max);
-    return 0;
+    return cli_parse_whole(command, flag, text, max, out);
 }
 
 static int apply_option(const char *command, int option, struct cli_plan_options *options)

@@ -16,6 +16,19 @@
 #define DEFAULT_GPU "MI300X"
 #define DEFAULT_GPUS 8
 
+int cli_parse_whole(const char *command, const char *flag, const char *text, long max,
+                    long *out)
+{
+    char *end;
+    long value = strtol(text, &end, 10);
+
+    if (*text == '\0' || *end != '\0' || value < 1 || value > max)
+        return aim_cli_usage_error(command, "%s '%s': expected a whole number from 1 to %ld",
+                                   flag, text, max);
+    *out = value;
+    return 0;
+}
+
 bool cli_parse_format(const char *text, enum cli_format *out)
 {
     if (strcmp(text, "text") == 0)
