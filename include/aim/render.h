@@ -55,8 +55,9 @@ void aim_plan_host_resources(const struct aim_plan *plan,
                              struct aim_host_resources *out);
 
 /*
- * A DNS-1123 label (at most 63 characters) for the model: its name part in
- * lower case, then a hash of the whole id so two models never share one.
+ * A DNS label (at most 63 characters, a letter first) for the model: its
+ * name part in lower case, then a hash of the whole id so two models never
+ * share one.
  */
 void aim_render_name(const char *model_id, char *out, size_t size);
 

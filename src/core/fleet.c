@@ -80,7 +80,7 @@ static bool valid_name(const char *name)
 {
     size_t length = strlen(name);
 
-    if (length == 0 || length >= AIM_FLEET_NAME_MAX || !isalnum((unsigned char)name[0]) ||
+    if (length == 0 || length >= AIM_FLEET_NAME_MAX || !islower((unsigned char)name[0]) ||
         !isalnum((unsigned char)name[length - 1]))
         return false;
     for (; *name != '\0'; name++) {
@@ -139,7 +139,8 @@ static enum aim_status read_deployment(const aim_catalog *catalog, const json_t 
     if (status != AIM_OK)
         return status;
     if (name == NULL || !valid_name(name))
-        return field_error(context, "name", "a DNS-1123 label of at most 63 characters");
+        return field_error(context, "name",
+                           "a DNS label of at most 63 characters, starting with a letter");
     aim_placement_request_init(&out->request);
 
     /* A fleet shares the cluster: each deployment takes the fewest GPUs

@@ -199,8 +199,8 @@ json_t *aim_gpu_to_json(const struct aim_gpu *gpu)
             json_object_set_new(peaks, aim_precision_name((enum aim_precision)p),
                                 json_real(gpu->peak_tflops[p]));
     }
-    return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:s, s:s, "
-                     "s:b}",
+    return json_pack("{s:s, s:s, s:s, s:s, s:i, s:o, s:o, s:o, s:o, s:o, s:o, s:o, s:i, s:s, "
+                     "s:s, s:b}",
                      "name", gpu->name, "display_name", gpu->display_name,
                      "vendor", aim_vendor_name(gpu->vendor), "arch", gpu->arch,
                      "generation", gpu->generation, "pci_ids", ids,
@@ -209,6 +209,7 @@ json_t *aim_gpu_to_json(const struct aim_gpu *gpu)
                      "peak_tflops", peaks, "native", precision_list(gpu->native),
                      "emulated", precision_list(gpu->emulated),
                      "gpu_memory_utilization", json_real(gpu->gpu_memory_utilization),
+                     "gpus_per_node", gpu->gpus_per_node,
                      "resource_name", gpu->resource_name,
                      "product_label", gpu->product_label,
                      "inferred", gpu->figures_inferred);

@@ -81,11 +81,13 @@ void aim_render_name(const char *model_id, char *out, size_t size)
     const char *slash = strrchr(model_id, '/');
     char part[NAME_MAX_LENGTH + 1];
 
-    /* 63 = the name part, a dash and eight hex digits of the hash. */
-    dns_part(slash != NULL ? slash + 1 : model_id, part, NAME_MAX_LENGTH - 9 + 1);
+    /* 63 = "m-" when needed, the name part, a dash and eight hex digits. */
+    dns_part(slash != NULL ? slash + 1 : model_id, part, NAME_MAX_LENGTH - 11 + 1);
     while (strlen(part) > 0 && part[strlen(part) - 1] == '-')
         part[strlen(part) - 1] = '\0';
-    snprintf(out, size, "%s%s%08x", part, part[0] != '\0' ? "-" : "m", fnv1a(model_id));
+    /* Services and InferenceServices want a letter first (RFC 1035). */
+    snprintf(out, size, "%s%s%s%08x", isalpha((unsigned char)part[0]) ? "" : "m-", part,
+             part[0] != '\0' ? "-" : "", fnv1a(model_id));
 }
 
 void aim_label_value(const char *text, char *out, size_t size)
@@ -352,7 +354,7 @@ static enum aim_status check_name(const char *name, struct aim_error *err)
 {
     size_t length = strlen(name);
 
-    if (length == 0 || length > NAME_MAX_LENGTH || !isalnum((unsigned char)name[0]) ||
+    if (length == 0 || length > NAME_MAX_LENGTH || !islower((unsigned char)name[0]) ||
         !isalnum((unsigned char)name[length - 1]))
         goto bad;
     for (const char *c = name; *c != '\0'; c++) {
@@ -362,8 +364,9 @@ static enum aim_status check_name(const char *name, struct aim_error *err)
     return AIM_OK;
 bad:
     return aim_error_set(err, AIM_E_USAGE,
-                         "--name '%s': expected a DNS-1123 label: at most 63 lower-case "
-                         "letters, digits and '-', starting and ending with a letter or digit",
+                         "--name '%s': expected a DNS label: at most 63 lower-case letters, "
+                         "digits and '-', starting with a letter and ending with a letter or "
+                         "digit",
                          name);
 }
 
