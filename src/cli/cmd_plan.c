@@ -372,7 +372,7 @@ static void print_nodes_line(const struct cli_session *session)
     if (session->placement == NULL || session->placement->chosen < 0)
         return;
     outcome = &session->placement->types[session->placement->chosen];
-    printf("  node%s       ", outcome->node_count > 1 ? "s" : " ");
+    printf("  %-12s ", outcome->node_count > 1 ? "nodes" : "node");
     for (int i = 0; i < outcome->node_count; i++)
         printf("%s%s", i > 0 ? ", " : "",
                aim_inventory_node_at(session->inventory, outcome->nodes[i])->name);
