@@ -59,6 +59,7 @@
 #include "aim/catalog.h"
 #include "aim/error.h"
 #include "aim/gpu.h"
+#include "aim/inventory.h"
 
 enum aim_finding_level {
     AIM_FINDING_ERROR,   /* cannot work */
@@ -90,6 +91,9 @@ struct aim_validate_options {
     /* The GPU type of objects that name none (no node selector, affinity or
        aim.amd.com/gpu label); NULL to skip the checks that need one. */
     const struct aim_gpu *gpu;
+    /* The cluster, when validating against one: a pod whose GPU request no
+       eligible node of its type has free is an error. NULL to skip. */
+    const aim_inventory *inventory;
 };
 
 /* "error", "warning", "note". */

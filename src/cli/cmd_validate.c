@@ -16,12 +16,18 @@
 #define EXIT_FINDINGS 1
 #define FILES_MAX 256
 
-enum { OPT_GPU = 256, OPT_CATALOG };
+enum { OPT_GPU = 256, OPT_CATALOG, OPT_NODES, OPT_PODS, OPT_KUBECONFIG, OPT_CONTEXT,
+       OPT_IN_CLUSTER };
 
 static const struct option validate_options[] = {
     {"filename", required_argument, NULL, 'f'},
     {"gpu", required_argument, NULL, OPT_GPU},
     {"catalog", required_argument, NULL, OPT_CATALOG},
+    {"nodes", required_argument, NULL, OPT_NODES},
+    {"pods", required_argument, NULL, OPT_PODS},
+    {"kubeconfig", required_argument, NULL, OPT_KUBECONFIG},
+    {"context", required_argument, NULL, OPT_CONTEXT},
+    {"in-cluster", no_argument, NULL, OPT_IN_CLUSTER},
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -37,6 +43,9 @@ static const char usage[] =
     "  -f, --filename FILE   a manifest file, '-' for standard input; repeatable\n"
     "  --gpu TYPE            GPU type of objects that name none (see 'aimctl gpus')\n"
     "  --catalog DIR         add or override catalog entries with DIR/**/*.yaml\n"
+    "  --nodes FILE [--pods FILE], --kubeconfig FILE [--context NAME], --in-cluster\n"
+    "                        also check that some eligible node of the cluster has each\n"
+    "                        pod's GPUs free (see 'aimctl inventory')\n"
     "  -o, --output FORMAT   text (default), json or yaml\n"
     "  -h, --help            show this help\n\n"
     "Exit status: 0 no errors, 1 an object has an error, 2 usage error,\n"
@@ -47,6 +56,7 @@ struct validate_options {
     int file_count;
     const char *gpu;
     const char *catalog_dir;
+    struct aim_cli_inventory_source cluster;
     enum cli_format format;
 };
 
@@ -76,6 +86,11 @@ static int parse_options(int argc, char **argv, struct validate_options *options
             break;
         case OPT_GPU: options->gpu = optarg; break;
         case OPT_CATALOG: options->catalog_dir = optarg; break;
+        case OPT_NODES: options->cluster.nodes_path = optarg; break;
+        case OPT_PODS: options->cluster.pods_path = optarg; break;
+        case OPT_KUBECONFIG: options->cluster.kubeconfig = optarg; break;
+        case OPT_CONTEXT: options->cluster.context = optarg; break;
+        case OPT_IN_CLUSTER: options->cluster.in_cluster = true; break;
         case 'o':
             if (!cli_parse_format(optarg, &options->format))
                 return aim_cli_usage_error("validate", "-o '%s': expected text, json or yaml",
@@ -242,10 +257,17 @@ static int run(const struct validate_options *options, aim_catalog *catalog,
                struct tally *tally)
 {
     struct aim_validate_options validate = {0};
+    struct aim_error err = {0};
+    aim_inventory *inventory = NULL;
     int code = resolve_gpu(catalog, options->gpu, &validate.gpu);
 
+    if (code == 0 && aim_cli_inventory_source_given(&options->cluster) &&
+        aim_cli_load_inventory(catalog, &options->cluster, &inventory, &err) != AIM_OK)
+        code = aim_cli_fail(&err);
+    validate.inventory = inventory;
     for (int i = 0; i < options->file_count && code == 0; i++)
         code = validate_file(catalog, &validate, options->files[i], options->format, tally);
+    aim_inventory_free(&inventory);
     if (code == 0)
         code = print_summary(tally, options->format);
     if (code != 0)

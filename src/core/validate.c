@@ -1366,6 +1366,35 @@ static void check_memory(struct check *check, const struct engine_view *view,
     free(plan);
 }
 
+/* With a cluster: some eligible node of the type must have the pod's GPUs free. */
+static void check_capacity(struct check *check, const struct engine_view *view,
+                           const struct aim_gpu *gpu)
+{
+    const aim_inventory *inventory = check->options->inventory;
+    const struct aim_node *most = NULL;
+    int eligible = 0;
+
+    if (inventory == NULL || view->pod->gpus <= 0)
+        return;
+    for (size_t n = 0; n < aim_inventory_node_count(inventory); n++) {
+        const struct aim_node *node = aim_inventory_node_at(inventory, n);
+
+        if (!node->eligible || node->gpu != gpu)
+            continue;
+        eligible++;
+        if (most == NULL || node->gpus_free > most->gpus_free)
+            most = node;
+    }
+    if (most == NULL)
+        report(check, AIM_FINDING_ERROR, view->gpus.path,
+               "no eligible node of the cluster has %s GPUs", gpu->name);
+    else if (most->gpus_free < view->pod->gpus)
+        report(check, AIM_FINDING_ERROR, view->gpus.path,
+               "no node can hold it: %ld %s GPUs per pod, and the most free on one of the %d "
+               "eligible %s nodes is %d (%s)",
+               view->pod->gpus, gpu->name, eligible, gpu->name, most->gpus_free, most->name);
+}
+
 static void check_on_gpu(struct check *check, const struct engine_view *view,
                          const struct precision_choice *precision, bool size_memory,
                          const struct gpu_types *types, const struct aim_gpu *gpu)
@@ -1376,6 +1405,7 @@ static void check_on_gpu(struct check *check, const struct engine_view *view,
                types->source, gpu->name, gpu->resource_name);
         return;
     }
+    check_capacity(check, view, gpu);
     if (!check_precision(check, view, precision, gpu) || !size_memory)
         return;
     check_memory(check, view, sizing_precision(view, precision), gpu);

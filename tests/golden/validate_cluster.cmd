@@ -1,0 +1,11 @@
+validate
+-f
+../data/manifests/cluster-l70-mi325x.yaml
+-f
+../data/manifests/cluster-q32-mi355x.yaml
+-f
+../data/manifests/good-llama-70b.yaml
+--nodes
+../data/clusters/amd-nodes.json
+--pods
+../data/clusters/amd-pods.json
