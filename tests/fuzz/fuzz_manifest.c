@@ -64,7 +64,7 @@ static void check_findings(const struct aim_findings *findings)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     const aim_catalog *catalog = shared_catalog();
-    struct aim_validate_options options = {NULL};
+    struct aim_validate_options options = {.gpu = NULL};
     struct aim_manifest manifest;
     struct aim_findings findings = {0};
     struct aim_error err = {0};

@@ -61,7 +61,7 @@ static void print_findings(void)
 /* Parses text and validates every object in it, with gpu as the default type. */
 static void validate_on(const char *text, const char *gpu)
 {
-    struct aim_validate_options options = {NULL};
+    struct aim_validate_options options = {.gpu = NULL};
     struct aim_manifest manifest = {0};
     struct aim_error err = {0};
 
