@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "aim/gpu.h"
 #include "aim/settings.h"
 #include "aim/types.h"
 
@@ -41,6 +42,7 @@ struct aim_engine {
     char model_flag[32];            /* "--model", "--model-path" */
     char image_rocm[128];
     char image_cuda[128];
+    char image_rocm_gfx950[128];    /* MI350X/MI355X build, when it differs */
     struct aim_engine_flag flags[AIM_ENGINE_FLAGS_MAX];
     int flag_count;
     char architectures[AIM_ENGINE_ARCHS_MAX][64];
@@ -53,6 +55,9 @@ struct aim_engine {
     int max_num_batched_tokens_large, max_num_batched_tokens_small;
     char source[256];
 };
+
+/* The container image for a GPU: CUDA's, ROCm's, or ROCm's gfx950 build. */
+const char *aim_engine_image(const struct aim_engine *engine, const struct aim_gpu *gpu);
 
 /* True when the engine lists the architecture (exact match). */
 bool aim_engine_serves(const struct aim_engine *engine, const char *architecture);

@@ -1136,6 +1136,7 @@ static const struct field engine_fields[] = {
     FIELD_TEXT("model_flag", true, struct aim_engine, model_flag, &flag_pattern),
     FIELD_TEXT("image_rocm", true, struct aim_engine, image_rocm, NULL),
     FIELD_TEXT("image_cuda", true, struct aim_engine, image_cuda, NULL),
+    FIELD_TEXT("image_rocm_gfx950", false, struct aim_engine, image_rocm_gfx950, NULL),
     FIELD_ENTRY("flags", false, parse_engine_flags),
     FIELD_ENTRY("architectures", true, parse_engine_architectures),
     FIELD_ENTRY("defaults", true, parse_engine_defaults),

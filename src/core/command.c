@@ -173,8 +173,7 @@ static enum aim_status push_docker_options(const aim_catalog *catalog,
         status = aim_argv_push(out, text);
     }
     if (status == AIM_OK)
-        status = aim_argv_push(out, plan->gpu->vendor == AIM_VENDOR_AMD ? engine->image_rocm
-                                                                        : engine->image_cuda);
+        status = aim_argv_push(out, aim_engine_image(engine, plan->gpu));
     return status;
 }
 

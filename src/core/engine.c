@@ -36,3 +36,12 @@ const char *aim_engine_flag_for(const struct aim_engine *engine, const char *key
     }
     return buffer;
 }
+
+const char *aim_engine_image(const struct aim_engine *engine, const struct aim_gpu *gpu)
+{
+    if (gpu->vendor != AIM_VENDOR_AMD)
+        return engine->image_cuda;
+    if (strcmp(gpu->arch, "gfx950") == 0 && engine->image_rocm_gfx950[0] != '\0')
+        return engine->image_rocm_gfx950;
+    return engine->image_rocm;
+}

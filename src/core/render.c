@@ -404,8 +404,7 @@ json_t *aim_render_values(const aim_catalog *catalog, const struct aim_plan *pla
         options->namespace_name != NULL ? options->namespace_name : "default", "replicas",
         options->replicas > 0 ? options->replicas : 1, "image",
         options->image != NULL ? options->image
-        : plan->gpu->vendor == AIM_VENDOR_AMD ? engine->image_rocm
-                                              : engine->image_cuda,
+                                : aim_engine_image(engine, plan->gpu),
         "model", model_values(plan), "recipe", "id", plan->recipe_id, "label", recipe_label,
         "maturity", aim_maturity_name(plan->maturity), "gpu", gpu_values(plan), "precision",
         aim_precision_name(plan->precision), "backend", aim_backend_name(plan->backend),
