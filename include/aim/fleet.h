@@ -39,6 +39,15 @@
 #define AIM_FLEET_NAME_MAX 64
 #define AIM_FLEET_MAX 10000
 #define AIM_FLEET_REPLICAS_MAX 1000
+#define AIM_FLEET_TOTAL_REPLICAS_MAX 100000
+#define AIM_FLEET_VARIANTS_MAX 8
+
+/* Replicas of one deployment that landed with the same plan (GPU type,
+   count, precision, engine): one set of objects when rendered. */
+struct aim_fleet_variant {
+    struct aim_plan *plan;
+    int replicas;
+};
 
 struct aim_fleet_deployment {
     char name[AIM_FLEET_NAME_MAX];
@@ -46,7 +55,8 @@ struct aim_fleet_deployment {
     struct aim_placement_request request;
     double weight_bytes;             /* one replica's, for the packing order */
     int placed;                      /* replicas placed */
-    struct aim_plan *plan;           /* the first placed replica's plan */
+    struct aim_fleet_variant variants[AIM_FLEET_VARIANTS_MAX];
+    int variant_count;
 };
 
 /* Where one replica went, or why it did not. */

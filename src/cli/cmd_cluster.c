@@ -252,31 +252,46 @@ static void print_fleet(const struct aim_fleet *fleet)
     }
 }
 
+/*
+ * One object set per variant: a deployment whose replicas all share a plan
+ * keeps its name; replicas that landed on different GPU types or counts get
+ * a set each, named NAME-1, NAME-2, ...
+ */
+static int render_variant(const aim_catalog *catalog,
+                          const struct aim_fleet_deployment *deployment, int v, json_t *all)
+{
+    struct aim_render_options options = deployment->request.render;
+    struct aim_error err = {0};
+    char name[AIM_FLEET_NAME_MAX + 8];
+    json_t *values, *objects = NULL;
+    int code = 0;
+
+    snprintf(name, sizeof name, "%s-%d", deployment->name, v + 1);
+    options.name = deployment->variant_count == 1 ? deployment->name : name;
+    options.replicas = deployment->variants[v].replicas;
+    values = aim_render_values(catalog, deployment->variants[v].plan, &options, &err);
+    if (values != NULL)
+        objects = aim_render_objects(values, &err);
+    if (objects == NULL)
+        code = aim_cli_fail(&err);
+    else
+        json_array_extend(all, objects);
+    json_decref(objects);
+    json_decref(values);
+    return code;
+}
+
 /* Every placed deployment's objects, as one YAML stream. */
 static int render_fleet(const aim_catalog *catalog, const struct aim_fleet *fleet)
 {
     json_t *all = json_array();
-    struct aim_error err = {0};
     int code = 0;
 
     for (size_t i = 0; i < fleet->count && code == 0; i++) {
         const struct aim_fleet_deployment *deployment = &fleet->deployments[i];
-        struct aim_render_options options = deployment->request.render;
-        json_t *values, *objects = NULL;
 
-        if (deployment->plan == NULL)
-            continue;
-        options.name = deployment->name;
-        options.replicas = deployment->placed;
-        values = aim_render_values(catalog, deployment->plan, &options, &err);
-        if (values != NULL)
-            objects = aim_render_objects(values, &err);
-        if (objects == NULL)
-            code = aim_cli_fail(&err);
-        else
-            json_array_extend(all, objects);
-        json_decref(objects);
-        json_decref(values);
+        for (int v = 0; v < deployment->variant_count && code == 0; v++)
+            code = render_variant(catalog, deployment, v, all);
     }
     if (code == 0) {
         char *text = aim_json_documents_to_yaml(all);
@@ -323,7 +338,10 @@ static int run_fleet(const aim_catalog *catalog, const struct cluster_options *o
         print_fleet(&fleet);
     }
     if (code == 0 && status == AIM_E_NO_FIT) {
-        aim_cli_error("some replicas do not fit (see 'Not placed')");
+        aim_cli_error("some replicas do not fit%s",
+                      options->render || options->format != CLI_FORMAT_TEXT
+                          ? ": run without --render and -o to see why"
+                          : " (see 'Not placed')");
         code = aim_status_exit_code(status);
     }
 out:
@@ -352,6 +370,10 @@ int cli_fleet_plan(int argc, char **argv)
         return code < 0 ? 0 : code;
     if (options.fleet_path == NULL)
         return aim_cli_usage_error("plan", "a fleet is required: -f FLEET.yaml");
+    if (aim_cli_inventory_source_given(&options.source) &&
+        (options.gpu != NULL || options.gpus > 0 || options.node_count > 0))
+        return aim_cli_usage_error("plan", "--gpu, --gpus and --node-count describe nodes by "
+                                           "hand; a cluster inventory says what each node has");
     code = cli_open_catalog(options.catalog_dir, &catalog);
     if (code == 0)
         code = run_fleet(catalog, &options);

@@ -114,7 +114,8 @@ int cli_render(int argc, char **argv)
     if (code == 0)
         code = render_plan(session, &options, output);
     else if (code == aim_status_exit_code(AIM_E_NO_FIT))
-        cli_print_plan(session, CLI_FORMAT_TEXT, false);
+        cli_print_plan(session, output == RENDER_JSON ? CLI_FORMAT_JSON : CLI_FORMAT_TEXT,
+                       false);
     code = cli_finish_plan(code, session);
     free(session);
     return code;

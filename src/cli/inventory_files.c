@@ -31,21 +31,28 @@ static enum aim_status collect_nodes(json_t *object, const char *path, json_t *n
     json_t *item;
 
     if (strcmp(kind, "Node") == 0)
-        return json_array_append(nodes, object) == 0 ? AIM_OK : AIM_E_NOMEM;
+        return json_array_append(nodes, object) == 0
+                   ? AIM_OK
+                   : aim_error_set(err, AIM_E_NOMEM, "%s: out of memory", path);
     if (strcmp(kind, "Pod") == 0)
-        return pods != NULL && json_array_append(pods, object) != 0 ? AIM_E_NOMEM : AIM_OK;
+        return pods == NULL || json_array_append(pods, object) == 0
+                   ? AIM_OK
+                   : aim_error_set(err, AIM_E_NOMEM, "%s: out of memory", path);
     if (!json_is_array(items))
         return aim_error_set(err, AIM_E_INPUT,
                              "%s: expected a NodeList, a PodList or a List of them, got %s", path,
                              kind[0] ? kind : "an object without a kind");
     json_array_foreach(items, index, item) {
         const char *item_kind = kind_of(item);
+        int failed = 0;
 
         /* Items of a NodeList or PodList from the API carry no kind. */
         if (strcmp(kind, "NodeList") == 0 || strcmp(item_kind, "Node") == 0)
-            json_array_append(nodes, item);
+            failed = json_array_append(nodes, item);
         else if (pods != NULL && (strcmp(kind, "PodList") == 0 || strcmp(item_kind, "Pod") == 0))
-            json_array_append(pods, item);
+            failed = json_array_append(pods, item);
+        if (failed)
+            return aim_error_set(err, AIM_E_NOMEM, "%s: out of memory", path);
     }
     return AIM_OK;
 }
@@ -55,25 +62,42 @@ static enum aim_status collect_nodes(json_t *object, const char *path, json_t *n
  * list is the biggest input aimctl reads); the nodes, when the file has any,
  * are read as a tree.
  */
+static bool is_list_kind(const char *kind)
+{
+    return strcmp(kind, "List") == 0 || strcmp(kind, "PodList") == 0 ||
+           strcmp(kind, "NodeList") == 0;
+}
+
 static enum aim_status read_json(const char *path, const char *text, size_t length,
                                  json_t *nodes, struct aim_pod_usages *usages,
                                  struct aim_error *err)
 {
     size_t others = usages->other_items;
+    size_t pods_before = usages->count;
     json_error_t json_error;
-    json_t *root;
+    json_t *root, *pods = NULL;
+    bool list;
     enum aim_status status = aim_pod_usages_from_json(text, length, path, usages, err);
 
     if (status != AIM_OK)
         return status;
-    if (usages->other_items == others && strcmp(usages->list_kind, "NodeList") != 0 &&
-        strcmp(usages->list_kind, "Node") != 0)
+    list = is_list_kind(usages->list_kind);
+    if (list && usages->other_items == others && strcmp(usages->list_kind, "NodeList") != 0)
         return AIM_OK;
+
+    /* Nodes, and any single object (a Pod, a Node), are read as a tree. */
     root = json_loadb(text, length, 0, &json_error);
     if (root == NULL)
         return aim_error_set(err, AIM_E_INPUT, "%s:%d: %s", path, json_error.line,
                              json_error.text);
-    status = collect_nodes(root, path, nodes, NULL, err);
+    if (!list) {
+        usages->count = pods_before;
+        pods = json_array();
+    }
+    status = collect_nodes(root, path, nodes, pods, err);
+    if (status == AIM_OK && pods != NULL)
+        status = aim_pod_usages_from_items(pods, path, usages, err);
+    json_decref(pods);
     json_decref(root);
     return status;
 }
@@ -115,28 +139,30 @@ static enum aim_status read_file(const char *path, json_t *nodes, struct aim_pod
     return status;
 }
 
+/* Each file's nodes are added under its own name, so errors point into it;
+   the pods of every file are taken once all nodes are known. */
 static enum aim_status load_files(const aim_catalog *catalog,
                                   const struct aim_cli_inventory_source *source,
                                   aim_inventory *inventory, struct aim_error *err)
 {
     const char *paths[] = {source->nodes_path, source->pods_path};
-    const char *first = source->nodes_path != NULL ? source->nodes_path : source->pods_path;
     struct aim_pod_usages usages = {0};
-    json_t *nodes = json_array();
     enum aim_status status = AIM_OK;
 
     for (int i = 0; i < 2 && status == AIM_OK; i++) {
+        json_t *nodes = json_array();
+
         if (paths[i] != NULL)
             status = read_file(paths[i], nodes, &usages, err);
+        if (status == AIM_OK && json_array_size(nodes) > 0)
+            status = aim_inventory_add_nodes(inventory, catalog, nodes, paths[i], err);
+        json_decref(nodes);
     }
-    if (status == AIM_OK && json_array_size(nodes) == 0)
-        status = aim_error_set(err, AIM_E_INPUT, "%s: no nodes found", first);
-    if (status == AIM_OK)
-        status = aim_inventory_add_nodes(inventory, catalog, nodes, first, err);
+    if (status == AIM_OK && aim_inventory_node_count(inventory) == 0)
+        status = aim_error_set(err, AIM_E_INPUT, "%s: no nodes found", source->nodes_path);
     if (status == AIM_OK)
         aim_inventory_apply_pods(inventory, &usages);
     aim_pod_usages_free(&usages);
-    json_decref(nodes);
     return status;
 }
 

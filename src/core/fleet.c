@@ -13,8 +13,10 @@ static const char *const deployment_fields[] = {
 
 void aim_fleet_free(struct aim_fleet *fleet)
 {
-    for (size_t i = 0; i < fleet->count; i++)
-        free(fleet->deployments[i].plan);
+    for (size_t i = 0; i < fleet->count; i++) {
+        for (int v = 0; v < fleet->deployments[i].variant_count; v++)
+            free(fleet->deployments[i].variants[v].plan);
+    }
     free(fleet->deployments);
     free(fleet->assignments);
     free(fleet->order);
@@ -161,7 +163,10 @@ static enum aim_status read_deployment(const aim_catalog *catalog, const json_t 
     out->replicas = (int)replicas;
     out->request.request.max_model_len = length;
     out->request.request.concurrency = (int)concurrency;
-    out->weight_bytes = out->request.request.model->checkpoint.bytes;
+    out->weight_bytes = out->request.request.precision_pinned
+                            ? aim_weight_bytes(out->request.request.model,
+                                               out->request.request.precision)
+                            : out->request.request.model->checkpoint.bytes;
     return status;
 }
 
@@ -176,6 +181,20 @@ static enum aim_status check_unique_names(const struct aim_fleet *fleet, const c
                                      fleet->deployments[j].name);
         }
     }
+    return AIM_OK;
+}
+
+/* Every replica gets an assignment record: keep their number sane. */
+static enum aim_status check_total_replicas(const struct aim_fleet *fleet, const char *source,
+                                            struct aim_error *err)
+{
+    long total = 0;
+
+    for (size_t i = 0; i < fleet->count; i++)
+        total += fleet->deployments[i].replicas;
+    if (total > AIM_FLEET_TOTAL_REPLICAS_MAX)
+        return aim_error_set(err, AIM_E_INPUT, "%s: %ld replicas in all; at most %d", source,
+                             total, AIM_FLEET_TOTAL_REPLICAS_MAX);
     return AIM_OK;
 }
 
@@ -208,6 +227,8 @@ enum aim_status aim_fleet_parse(const aim_catalog *catalog, const json_t *docume
     }
     if (status == AIM_OK)
         status = check_unique_names(out, source, err);
+    if (status == AIM_OK)
+        status = check_total_replicas(out, source, err);
     if (status != AIM_OK)
         aim_fleet_free(out);
     return status;
@@ -306,6 +327,41 @@ static void find_hint(const aim_catalog *catalog, const aim_inventory *inventory
              deployment->replicas);
 }
 
+static bool same_plan(const struct aim_plan *a, const struct aim_plan *b)
+{
+    return a->gpu == b->gpu && a->gpu_count == b->gpu_count && a->precision == b->precision &&
+           a->backend == b->backend && strcmp(a->recipe_id, b->recipe_id) == 0;
+}
+
+/* Counts the replica under the variant with its plan, adding one if new. */
+static enum aim_status add_variant(struct aim_fleet_deployment *deployment,
+                                   const struct aim_plan *plan)
+{
+    struct aim_fleet_variant *variant;
+
+    for (int v = 0; v < deployment->variant_count; v++) {
+        if (same_plan(deployment->variants[v].plan, plan)) {
+            deployment->variants[v].replicas++;
+            return AIM_OK;
+        }
+    }
+
+    /* Past the cap, the replica joins the last variant: its objects then
+       carry one replica more of that plan, which the scheduler places. */
+    if (deployment->variant_count == AIM_FLEET_VARIANTS_MAX) {
+        deployment->variants[AIM_FLEET_VARIANTS_MAX - 1].replicas++;
+        return AIM_OK;
+    }
+    variant = &deployment->variants[deployment->variant_count];
+    variant->plan = malloc(sizeof *variant->plan);
+    if (variant->plan == NULL)
+        return AIM_E_NOMEM;
+    *variant->plan = *plan;
+    variant->replicas = 1;
+    deployment->variant_count++;
+    return AIM_OK;
+}
+
 static enum aim_status place_replica(const aim_catalog *catalog, struct aim_fleet *fleet,
                                      size_t index, int replica, struct aim_placement *placement,
                                      struct aim_placement *scratch)
@@ -327,13 +383,7 @@ static enum aim_status place_replica(const aim_catalog *catalog, struct aim_flee
     outcome = &placement->types[placement->chosen];
     record_placed(deployment, outcome, assignment);
     aim_placement_take(fleet->left, outcome);
-    if (deployment->plan == NULL) {
-        deployment->plan = malloc(sizeof *deployment->plan);
-        if (deployment->plan == NULL)
-            return AIM_E_NOMEM;
-        *deployment->plan = outcome->plan;
-    }
-    return AIM_OK;
+    return add_variant(deployment, &outcome->plan);
 }
 
 enum aim_status aim_fleet_pack(const aim_catalog *catalog, const aim_inventory *inventory,

@@ -11,6 +11,8 @@
 
 /* A cluster larger than this is not one aimctl is meant to read at once. */
 #define NODES_MAX 100000
+/* More GPUs than this on one node is a broken label or quantity. */
+#define NODE_GPUS_MAX 1024
 
 struct name_entry {
     const char *name;
@@ -310,6 +312,10 @@ static enum aim_status read_allocatable(const json_t *object, const char *source
     gpus = node->gpu != NULL && node->gpu->vendor == AIM_VENDOR_NVIDIA ? nvidia
            : amd > 0                                                   ? amd
                                                                        : nvidia;
+    if (status == AIM_OK && gpus > NODE_GPUS_MAX)
+        return aim_error_set(err, AIM_E_INPUT,
+                             "%s: %s: expected at most %d GPUs on a node, got %.0f", source, path,
+                             NODE_GPUS_MAX, gpus);
     node->gpus_total = (int)floor(gpus);
     node->gpus_free = node->gpus_total;
     node->cpu_free = node->cpu_total;
@@ -427,6 +433,9 @@ enum aim_status aim_inventory_add_nodes(aim_inventory *inventory, const aim_cata
     if (!reserve_nodes(inventory, count))
         return aim_error_set(err, AIM_E_NOMEM, "%s: out of memory", source);
 
+    /* The nodes may have moved: the name index points at the old ones. */
+    inventory->indexed = 0;
+
     for (size_t i = 0; i < count && status == AIM_OK; i++)
         status = read_node(catalog, json_array_get(items, i), source, i,
                            &inventory->nodes[first + i], err);
@@ -456,7 +465,10 @@ enum aim_status aim_inventory_add_flag_node(aim_inventory *inventory, const stru
     node->cpu_total = node->cpu_free = 1e6;
     node->memory_total = node->memory_free = 1e18;
     node->eligible = true;
-    return reindex(inventory, inventory->count - 1, "--gpu", err);
+    /* Names are unique by construction; lookups scan until the next index
+       rather than sorting again for every node added. */
+    inventory->indexed = 0;
+    return AIM_OK;
 }
 
 const struct aim_node *aim_inventory_find_node(const aim_inventory *inventory,
@@ -692,7 +704,7 @@ void aim_inventory_apply_pods(aim_inventory *inventory, const struct aim_pod_usa
                    : usage->amd_gpus + usage->nvidia_gpus;
         node->cpu_free -= usage->cpu;
         node->memory_free -= usage->memory;
-        node->gpus_free -= (int)ceil(gpus);
+        node->gpus_free -= gpus > node->gpus_free ? node->gpus_free : (int)ceil(gpus);
         if (node->gpus_free < 0)
             node->gpus_free = 0;
         node->pods++;

@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "aim/command.h"
+#include "aim/render.h"
 
 /* Figures in GiB and rates are printed to two decimals: more is noise. */
 static json_t *rounded(double value)
@@ -69,25 +70,21 @@ static json_t *performance_to_json(const struct aim_performance *performance)
                      "ttft_ms", rounded(performance->ttft_ms));
 }
 
-/*
- * Kubernetes-facing resource needs: GPUs, and host CPU and memory scaled
- * by the GPU count from per-GPU bases, storage for the checkpoint.
- */
+/* The host resources `aimctl render` requests with its default bases. */
 static json_t *resources_to_json(const struct aim_plan *plan)
 {
-    double checkpoint_gib = 0;
-    const struct aim_checkpoint *checkpoint =
-        aim_model_checkpoint_for(plan->model, plan->precision);
+    struct aim_render_options options;
+    struct aim_host_resources host;
+    int nodes = plan->node_count > 1 ? plan->node_count : 1;
 
-    checkpoint_gib = (checkpoint != NULL ? checkpoint->bytes : plan->model->checkpoint.bytes) /
-                     (1024.0 * 1024.0 * 1024.0);
-    return json_pack("{s:s, s:i, s:i, s:i, s:i, s:I}",
-                     "gpu_resource", plan->gpu->resource_name,
-                     "gpus", plan->gpu_count,
-                     "cpu", 4 * plan->gpu_count,
-                     "memory_gib", 16 * plan->gpu_count,
-                     "shared_memory_gib", plan->gpu_count > 1 ? 16 : 8,
-                     "storage_gib", (json_int_t)ceil(checkpoint_gib * 1.2 + 10));
+    aim_render_options_init(&options);
+    aim_plan_host_resources(plan, &options, &host);
+    return json_pack("{s:s, s:i, s:i, s:f, s:I, s:I, s:I, s:I}", "gpu_resource",
+                     plan->gpu->resource_name, "gpus", plan->gpu_count / nodes, "pods", nodes,
+                     "cpu", host.cpu_request, "memory_gib", (json_int_t)host.memory_request_gib,
+                     "memory_limit_gib", (json_int_t)host.memory_limit_gib,
+                     "shared_memory_gib", (json_int_t)host.shared_memory_gib, "storage_gib",
+                     (json_int_t)host.storage_gib);
 }
 
 static json_t *trace_to_json(const struct aim_plan *plan)

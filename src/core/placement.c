@@ -105,6 +105,8 @@ static bool pick_nodes(const aim_inventory *inventory, struct aim_type_outcome *
     size_t count = aim_inventory_node_count(inventory);
 
     outcome->node_count = 0;
+    if (nodes_wanted > AIM_PLACEMENT_NODES_MAX)
+        return false;
     while (outcome->node_count < nodes_wanted) {
         const struct aim_node *best = NULL;
         size_t best_index = 0;
@@ -143,10 +145,11 @@ static void explain_no_node(const aim_inventory *inventory, struct aim_type_outc
             most = node;
     }
     snprintf(outcome->reason, sizeof outcome->reason,
-             "needs %d node%s with %d GPUs, %.0f CPUs and %ld GiB free; best is %s with %d "
+             "needs %d node%s with %d GPU%s, %.1f CPUs and %ld GiB free; best is %s with %d "
              "GPUs, %.1f CPUs and %.0f GiB",
              nodes_wanted, nodes_wanted == 1 ? "" : "s", gpus_per_node,
-             outcome->host.cpu_request, outcome->host.memory_request_gib,
+             gpus_per_node == 1 ? "" : "s", outcome->host.cpu_request,
+             outcome->host.memory_request_gib,
              most != NULL ? most->name : "none", most != NULL ? most->gpus_free : 0,
              most != NULL ? most->cpu_free : 0, most != NULL ? most->memory_free / AIM_GIB : 0);
 }
@@ -164,27 +167,37 @@ static int whole_nodes(const aim_inventory *inventory, const struct aim_gpu *gpu
     return nodes;
 }
 
-static void plan_type(const aim_catalog *catalog, const aim_inventory *inventory,
-                      const struct aim_placement_request *request,
-                      struct aim_type_outcome *outcome)
+/*
+ * Plans one type and places it. Returns AIM_OK whether or not it placed
+ * (the outcome says); another status only for a request that cannot be
+ * planned anywhere (a usage error) or a failure.
+ */
+static enum aim_status plan_type(const aim_catalog *catalog, const aim_inventory *inventory,
+                                 const struct aim_placement_request *request,
+                                 struct aim_type_outcome *outcome, struct aim_error *err)
 {
     struct aim_request type_request = request->request;
-    struct aim_error err = {0};
-    int nodes_wanted, per_node;
+    enum aim_status status;
+    int nodes_wanted, per_node, whole;
 
     if (outcome->most_free == 0) {
         snprintf(outcome->reason, sizeof outcome->reason,
                  "no free GPUs on its %d eligible node%s", outcome->eligible_nodes,
                  outcome->eligible_nodes == 1 ? "" : "s");
-        return;
+        return AIM_OK;
     }
     type_request.gpu = outcome->gpu;
     type_request.gpus_free = outcome->most_free;
-    type_request.node_count =
-        request->allow_multi_node ? whole_nodes(inventory, outcome->gpu, outcome->most_free) : 1;
-    if (aim_select(catalog, &type_request, &outcome->plan, &err) != AIM_OK) {
-        snprintf(outcome->reason, sizeof outcome->reason, "%s", err.message);
-        return;
+
+    /* A placement names at most AIM_PLACEMENT_NODES_MAX nodes. */
+    whole = whole_nodes(inventory, outcome->gpu, outcome->most_free);
+    type_request.node_count = !request->allow_multi_node        ? 1
+                              : whole > AIM_PLACEMENT_NODES_MAX ? AIM_PLACEMENT_NODES_MAX
+                                                                : whole;
+    status = aim_select(catalog, &type_request, &outcome->plan, err);
+    if (status != AIM_OK) {
+        snprintf(outcome->reason, sizeof outcome->reason, "%s", err->message);
+        return status == AIM_E_NO_FIT ? AIM_OK : status;
     }
 
     nodes_wanted = outcome->plan.node_count > 1 ? outcome->plan.node_count : 1;
@@ -192,12 +205,13 @@ static void plan_type(const aim_catalog *catalog, const aim_inventory *inventory
     aim_plan_host_resources(&outcome->plan, &request->render, &outcome->host);
     if (!pick_nodes(inventory, outcome, per_node, nodes_wanted)) {
         explain_no_node(inventory, outcome, per_node, nodes_wanted);
-        return;
+        return AIM_OK;
     }
     outcome->placed = true;
     snprintf(outcome->reason, sizeof outcome->reason, "%d x %s on %s%s", outcome->plan.gpu_count,
              outcome->gpu->name, aim_inventory_node_at(inventory, outcome->nodes[0])->name,
              nodes_wanted > 1 ? " and more" : "");
+    return AIM_OK;
 }
 
 /* The figure the objective ranks types by. */
@@ -248,8 +262,10 @@ enum aim_status aim_place(const aim_catalog *catalog, const aim_inventory *inven
 
     for (int t = 0; t < placement->type_count; t++) {
         struct aim_type_outcome *outcome = &placement->types[t];
+        enum aim_status status = plan_type(catalog, inventory, request, outcome, err);
 
-        plan_type(catalog, inventory, request, outcome);
+        if (status != AIM_OK)
+            return status;
         if (outcome->placed &&
             (placement->chosen < 0 || better_type(outcome, &placement->types[placement->chosen])))
             placement->chosen = t;

@@ -378,6 +378,7 @@ json_t *aim_render_values(const aim_catalog *catalog, const struct aim_plan *pla
     char name[NAME_MAX_LENGTH + 1];
     char recipe_label[NAME_MAX_LENGTH + 1];
     json_t *engine_json;
+    json_t *values;
 
     if (!plan->found || engine == NULL) {
         aim_error_set(err, AIM_E_INTERNAL, "no plan to render");
@@ -397,7 +398,7 @@ json_t *aim_render_values(const aim_catalog *catalog, const struct aim_plan *pla
         aim_render_name(plan->model->id, name, sizeof name);
     aim_label_value(plan->recipe_id, recipe_label, sizeof recipe_label);
 
-    return json_pack(
+    values = json_pack(
         "{s:s, s:s, s:i, s:s, s:o, s:{s:s, s:s, s:s}, s:o, s:s, s:s, s:o, s:o, s:o, s:[], "
         "s:o, s:o, s:o, s:{s:i, s:i}, s:o, s:b, s:b, s:s}",
         "name", name, "namespace",
@@ -415,6 +416,12 @@ json_t *aim_render_values(const aim_catalog *catalog, const struct aim_plan *pla
         startup_failure_threshold(plan), "periodSeconds", PROBE_PERIOD_SECONDS, "performance",
         performance_values(&plan->performance), "kserve", options->kserve, "monitoring",
         options->monitoring, "managedBy", "aimctl");
+
+    /* jansson refuses text that is not UTF-8: an option given as raw bytes. */
+    if (values == NULL)
+        aim_error_set(err, AIM_E_USAGE,
+                      "--name, --namespace, --image and --storage-class must be UTF-8 text");
+    return values;
 }
 
 /* ---- objects: the chart's templates in C ------------------------------ */

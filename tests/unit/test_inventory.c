@@ -275,7 +275,7 @@ static void host_memory_must_fit_too(void **state)
     request.gpu_filter = aim_catalog_find_gpu(catalog, "H200");
     assert_int_equal(aim_place(catalog, inventory, &request, placement, &err), AIM_E_NO_FIT);
     assert_string_equal(placement->types[0].reason,
-                        "needs 1 node with 1 GPUs, 4 CPUs and 18 GiB free; best is h200-a with "
+                        "needs 1 node with 1 GPU, 4.0 CPUs and 18 GiB free; best is h200-a with "
                         "8 GPUs, 2.0 CPUs and 16 GiB");
     free(placement);
     aim_inventory_free(&inventory);
