@@ -89,6 +89,12 @@ struct aim_plan {
     int hint_count;
 };
 
+/* Nodes a plan spans: 1 unless it is a multi-node plan. */
+static inline int aim_plan_nodes(const struct aim_plan *plan)
+{
+    return plan->node_count > 1 ? plan->node_count : 1;
+}
+
 /* Fills a request with defaults: objective latency, nothing pinned. */
 void aim_request_init(struct aim_request *request);
 

@@ -6,6 +6,7 @@
 #include <strings.h>
 
 #include "aim/detect.h"
+#include "aim/memory.h"
 #include "aim/output.h"
 #include "aim/select.h"
 #include "catalog_files.h"
@@ -122,7 +123,7 @@ static void models_text(const aim_catalog *catalog)
         printf("%-48s %-34s %7.1fB %7.1fB %-5s %9.1f %8d\n", model->id, model->architecture,
                model->params_total / 1e9, model->params_active / 1e9,
                aim_precision_name(model->checkpoint.precision),
-               model->checkpoint.bytes / (1024.0 * 1024.0 * 1024.0), model->max_context);
+               model->checkpoint.bytes / AIM_GIB, model->max_context);
     }
 }
 

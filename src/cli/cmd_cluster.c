@@ -6,6 +6,7 @@
 
 #include "aim/fleet.h"
 #include "aim/manifest.h"
+#include "aim/memory.h"
 #include "aim/output.h"
 #include "aim/render.h"
 #include "catalog_files.h"
@@ -125,7 +126,7 @@ static void print_inventory(const aim_inventory *inventory)
         snprintf(gpus, sizeof gpus, "%d/%d", node->gpus_free, node->gpus_total);
         printf("%-24s %-8s %11s %10.1f %9.1f Gi %5d  %s\n", node->name,
                node->gpu != NULL ? node->gpu->name : "-", gpus, node->cpu_free,
-               node->memory_free / (1024.0 * 1024.0 * 1024.0), node->pods,
+               node->memory_free / AIM_GIB, node->pods,
                node->eligible ? "eligible" : node->excluded_reason);
     }
 }

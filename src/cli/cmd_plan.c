@@ -340,7 +340,6 @@ static void print_no_fit(const struct aim_plan *plan)
     print_hints(plan);
 }
 
-/* Prints the plan (or the trace when nothing fits) in the chosen format. */
 /* The cluster side of a plan: exclusions, and each GPU type's outcome. */
 static void print_placement(const struct cli_session *session)
 {
@@ -397,6 +396,7 @@ static int print_plan_json(const struct cli_session *session, enum cli_format fo
     return code;
 }
 
+/* Prints the plan (or the trace when nothing fits) in the chosen format. */
 int cli_print_plan(const struct cli_session *session, enum cli_format format, bool explain)
 {
     const struct aim_plan *plan = &session->plan;

@@ -8,6 +8,7 @@
 #include <yaml.h>
 
 #include "aim/command.h"
+#include "aim/memory.h"
 #include "aim/render.h"
 
 /* Figures in GiB and rates are printed to two decimals: more is noise. */
@@ -75,7 +76,7 @@ static json_t *resources_to_json(const struct aim_plan *plan)
 {
     struct aim_render_options options;
     struct aim_host_resources host;
-    int nodes = plan->node_count > 1 ? plan->node_count : 1;
+    int nodes = aim_plan_nodes(plan);
 
     aim_render_options_init(&options);
     aim_plan_host_resources(plan, &options, &host);
@@ -282,9 +283,9 @@ static json_t *node_to_json(const struct aim_node *node)
                                "gpus_total", node->gpus_total, "gpus_free", node->gpus_free,
                                "cpu_total", rounded(node->cpu_total), "cpu_free",
                                rounded(node->cpu_free), "memory_total_gib",
-                               rounded(node->memory_total / (1024.0 * 1024.0 * 1024.0)),
+                               rounded(node->memory_total / AIM_GIB),
                                "memory_free_gib",
-                               rounded(node->memory_free / (1024.0 * 1024.0 * 1024.0)), "pods",
+                               rounded(node->memory_free / AIM_GIB), "pods",
                                node->pods, "eligible", node->eligible);
 
     if (!node->eligible)

@@ -200,7 +200,7 @@ static enum aim_status plan_type(const aim_catalog *catalog, const aim_inventory
         return status == AIM_E_NO_FIT ? AIM_OK : status;
     }
 
-    nodes_wanted = outcome->plan.node_count > 1 ? outcome->plan.node_count : 1;
+    nodes_wanted = aim_plan_nodes(&outcome->plan);
     per_node = outcome->plan.gpu_count / nodes_wanted;
     aim_plan_host_resources(&outcome->plan, &request->render, &outcome->host);
     if (!pick_nodes(inventory, outcome, per_node, nodes_wanted)) {

@@ -123,7 +123,7 @@ void aim_plan_host_resources(const struct aim_plan *plan,
                              const struct aim_render_options *options,
                              struct aim_host_resources *out)
 {
-    int nodes = plan->node_count > 1 ? plan->node_count : 1;
+    int nodes = aim_plan_nodes(plan);
     int gpus = plan->gpu_count / nodes;
     double checkpoint_gib = served_checkpoint_gib(plan);
     long load_gib = (long)ceil(checkpoint_gib / nodes * LOAD_MEMORY_SHARE) +
@@ -171,7 +171,7 @@ static json_t *gpu_values(const struct aim_plan *plan)
     json_t *ids = json_array();
     json_t *node_labels;
     char text[64];
-    int nodes = plan->node_count > 1 ? plan->node_count : 1;
+    int nodes = aim_plan_nodes(plan);
 
     for (int i = 0; i < gpu->pci_id_count; i++) {
         snprintf(text, sizeof text, "%04x", gpu->pci_ids[i]);
@@ -201,7 +201,7 @@ static json_t *multi_node_values(const struct aim_plan *plan)
     json_t *worker = json_array();
     char nodes[16];
 
-    snprintf(nodes, sizeof nodes, "%d", plan->node_count > 1 ? plan->node_count : 1);
+    snprintf(nodes, sizeof nodes, "%d", aim_plan_nodes(plan));
     if (plan->node_count > 1 && plan->backend == AIM_BACKEND_SGLANG) {
         extend_new(leader, json_pack("[s,s,s,s,s,s]", "--nnodes", nodes, "--node-rank",
                                             "0", "--dist-init-addr",
@@ -219,7 +219,7 @@ static json_t *multi_node_values(const struct aim_plan *plan)
                                             "--master-addr", "$(LWS_LEADER_ADDRESS)",
                                             "--headless"));
     }
-    return json_pack("{s:i, s:o, s:o}", "nodes", plan->node_count > 1 ? plan->node_count : 1,
+    return json_pack("{s:i, s:o, s:o}", "nodes", aim_plan_nodes(plan),
                      "leaderArgs", leader, "workerArgs", worker);
 }
 
@@ -323,7 +323,7 @@ static json_t *resource_values(const struct aim_host_resources *resources)
 
 static int startup_failure_threshold(const struct aim_plan *plan)
 {
-    int nodes = plan->node_count > 1 ? plan->node_count : 1;
+    int nodes = aim_plan_nodes(plan);
     double seconds = STARTUP_BASE_SECONDS +
                      STARTUP_SECONDS_PER_GIB * served_checkpoint_gib(plan) / nodes;
 

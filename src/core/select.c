@@ -732,10 +732,6 @@ static void add_hint(struct aim_plan *plan, const char *format, ...)
     va_end(args);
 }
 
-/*
- * The fewest GPUs (a power of two up to 64) on which the memory model holds
- * the model at a precision, ignoring recipes; 0 when none does.
- */
 /* GPUs per node for hints: what is free here, or a whole node of the type. */
 static int hint_node_size(const struct aim_request *request)
 {
@@ -745,6 +741,10 @@ static int hint_node_size(const struct aim_request *request)
     return node_tensor_parallel(node);
 }
 
+/*
+ * The fewest GPUs (a power of two up to 64) on which the memory model holds
+ * the model at a precision, ignoring recipes; 0 when none does.
+ */
 static int fewest_gpus_that_fit(const struct selection *selection, enum aim_precision precision,
                                 enum aim_backend backend)
 {
