@@ -335,6 +335,12 @@ json_t *aim_placement_to_json(const struct aim_placement *placement,
         if (outcome->placed)
             json_object_set_new(object, "nodes",
                                 node_names(inventory, outcome->nodes, outcome->node_count));
+
+        /* Each type's own ladder, so a type that did not fit says why. */
+        if (outcome->plan.model != NULL) {
+            json_object_set_new(object, "trace", trace_to_json(&outcome->plan));
+            json_object_set_new(object, "hints", hints_to_json(&outcome->plan));
+        }
         json_array_append_new(types, object);
     }
     for (size_t n = 0; n < aim_inventory_node_count(inventory); n++) {
