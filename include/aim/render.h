@@ -61,6 +61,11 @@ void aim_plan_host_resources(const struct aim_plan *plan,
  */
 void aim_render_name(const char *model_id, char *out, size_t size);
 
+/* True for a DNS label of at most 63 characters: lower-case letters, digits
+   and '-', a letter first and a letter or digit last (RFC 1035, as
+   Services require). */
+bool aim_dns_label_valid(const char *name);
+
 /* A valid label value (at most 63 of [A-Za-z0-9._-], alphanumeric ends). */
 void aim_label_value(const char *text, char *out, size_t size);
 

@@ -95,6 +95,13 @@ static inline int aim_plan_nodes(const struct aim_plan *plan)
     return plan->node_count > 1 ? plan->node_count : 1;
 }
 
+/*
+ * Pins the precision or the backend from text as flags and fleet files spell
+ * it; "auto" leaves it free. False for text that names none.
+ */
+bool aim_request_pin_precision(struct aim_request *request, const char *text);
+bool aim_request_pin_backend(struct aim_request *request, const char *text);
+
 /* Fills a request with defaults: objective latency, nothing pinned. */
 void aim_request_init(struct aim_request *request);
 

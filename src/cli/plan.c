@@ -201,19 +201,13 @@ static int resolve_gpus(const struct cli_plan_options *options, struct cli_sessi
 static int resolve_constraints(const char *command, const struct cli_plan_options *options,
                                struct aim_request *request)
 {
-    if (options->precision != NULL && strcmp(options->precision, "auto") != 0) {
-        if (!aim_precision_parse(options->precision, &request->precision))
-            return aim_cli_usage_error(command,
-                                       "--precision '%s': expected auto, bf16, fp16, fp8 or fp4",
-                                       options->precision);
-        request->precision_pinned = true;
-    }
-    if (options->backend != NULL && strcmp(options->backend, "auto") != 0) {
-        if (!aim_backend_parse(options->backend, &request->backend))
-            return aim_cli_usage_error(command, "--backend '%s': expected auto, vllm or sglang",
-                                       options->backend);
-        request->backend_pinned = true;
-    }
+    if (options->precision != NULL && !aim_request_pin_precision(request, options->precision))
+        return aim_cli_usage_error(command,
+                                   "--precision '%s': expected auto, bf16, fp16, fp8 or fp4",
+                                   options->precision);
+    if (options->backend != NULL && !aim_request_pin_backend(request, options->backend))
+        return aim_cli_usage_error(command, "--backend '%s': expected auto, vllm or sglang",
+                                   options->backend);
     if (options->objective != NULL &&
         !aim_objective_parse(options->objective, &request->objective))
         return aim_cli_usage_error(command, "--objective '%s': expected latency or throughput",

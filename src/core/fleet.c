@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "aim/memory.h"
+#include "aim/render.h"
 
 static const char *const deployment_fields[] = {
     "name", "model", "replicas", "precision", "backend", "max_model_len", "objective",
@@ -78,20 +79,6 @@ static enum aim_status read_count(const json_t *entry, const char *field, long m
     return AIM_OK;
 }
 
-static bool valid_name(const char *name)
-{
-    size_t length = strlen(name);
-
-    if (length == 0 || length >= AIM_FLEET_NAME_MAX || !islower((unsigned char)name[0]) ||
-        !isalnum((unsigned char)name[length - 1]))
-        return false;
-    for (; *name != '\0'; name++) {
-        if (!islower((unsigned char)*name) && !isdigit((unsigned char)*name) && *name != '-')
-            return false;
-    }
-    return true;
-}
-
 static enum aim_status read_pins(const aim_catalog *catalog, const json_t *entry,
                                  const struct field_context *context,
                                  struct aim_placement_request *request)
@@ -102,16 +89,12 @@ static enum aim_status read_pins(const aim_catalog *catalog, const json_t *entry
     const char *gpu = json_string_value(json_object_get(entry, "gpu"));
     const json_t *multi = json_object_get(entry, "allow_multi_node");
 
-    if (json_object_get(entry, "precision") != NULL && strcmp(precision ? precision : "", "auto")) {
-        if (!aim_precision_parse(precision, &request->request.precision))
-            return field_error(context, "precision", "auto, bf16, fp16, fp8 or fp4");
-        request->request.precision_pinned = true;
-    }
-    if (json_object_get(entry, "backend") != NULL && strcmp(backend ? backend : "", "auto")) {
-        if (!aim_backend_parse(backend, &request->request.backend))
-            return field_error(context, "backend", "auto, vllm or sglang");
-        request->request.backend_pinned = true;
-    }
+    if (json_object_get(entry, "precision") != NULL &&
+        !aim_request_pin_precision(&request->request, precision))
+        return field_error(context, "precision", "auto, bf16, fp16, fp8 or fp4");
+    if (json_object_get(entry, "backend") != NULL &&
+        !aim_request_pin_backend(&request->request, backend))
+        return field_error(context, "backend", "auto, vllm or sglang");
     if (json_object_get(entry, "objective") != NULL &&
         !aim_objective_parse(objective, &request->request.objective))
         return field_error(context, "objective", "latency or throughput");
@@ -140,7 +123,7 @@ static enum aim_status read_deployment(const aim_catalog *catalog, const json_t 
     status = check_known_fields(entry, context);
     if (status != AIM_OK)
         return status;
-    if (name == NULL || !valid_name(name))
+    if (name == NULL || strlen(name) >= AIM_FLEET_NAME_MAX || !aim_dns_label_valid(name))
         return field_error(context, "name",
                            "a DNS label of at most 63 characters, starting with a letter");
     aim_placement_request_init(&out->request);

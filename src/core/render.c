@@ -349,20 +349,25 @@ static enum aim_status check_options(const struct aim_render_options *options,
     return AIM_OK;
 }
 
-/* A name given by the user must already be a DNS-1123 label. */
-static enum aim_status check_name(const char *name, struct aim_error *err)
+bool aim_dns_label_valid(const char *name)
 {
     size_t length = strlen(name);
 
     if (length == 0 || length > NAME_MAX_LENGTH || !islower((unsigned char)name[0]) ||
         !isalnum((unsigned char)name[length - 1]))
-        goto bad;
+        return false;
     for (const char *c = name; *c != '\0'; c++) {
         if (!(islower((unsigned char)*c) || isdigit((unsigned char)*c) || *c == '-'))
-            goto bad;
+            return false;
     }
-    return AIM_OK;
-bad:
+    return true;
+}
+
+/* A name given by the user must already be a DNS label. */
+static enum aim_status check_name(const char *name, struct aim_error *err)
+{
+    if (aim_dns_label_valid(name))
+        return AIM_OK;
     return aim_error_set(err, AIM_E_USAGE,
                          "--name '%s': expected a DNS label: at most 63 lower-case letters, "
                          "digits and '-', starting with a letter and ending with a letter or "

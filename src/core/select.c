@@ -73,6 +73,26 @@ static void short_name(const char *id, char *out, size_t size)
     out[i] = '\0';
 }
 
+bool aim_request_pin_precision(struct aim_request *request, const char *text)
+{
+    if (text != NULL && strcmp(text, "auto") == 0) {
+        request->precision_pinned = false;
+        return true;
+    }
+    request->precision_pinned = aim_precision_parse(text, &request->precision);
+    return request->precision_pinned;
+}
+
+bool aim_request_pin_backend(struct aim_request *request, const char *text)
+{
+    if (text != NULL && strcmp(text, "auto") == 0) {
+        request->backend_pinned = false;
+        return true;
+    }
+    request->backend_pinned = aim_backend_parse(text, &request->backend);
+    return request->backend_pinned;
+}
+
 void aim_request_init(struct aim_request *request)
 {
     memset(request, 0, sizeof *request);
