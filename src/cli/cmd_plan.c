@@ -82,12 +82,6 @@ static const char plan_flags_help[] =
     "  --sysfs-root DIR      read GPU detection files below DIR instead of /\n"
     "  -h, --help            show this help\n";
 
-static int parse_number_option(const char *command, const char *flag, const char *text,
-                               long max, long *out)
-{
-    return cli_parse_whole(command, flag, text, max, out);
-}
-
 static int apply_option(const char *command, int option, struct cli_plan_options *options)
 {
     long value = 0;
@@ -96,22 +90,22 @@ static int apply_option(const char *command, int option, struct cli_plan_options
     switch (option) {
     case OPT_GPU: options->gpu = optarg; break;
     case OPT_GPUS:
-        code = parse_number_option(command, "--gpus", optarg, 64, &value);
+        code = cli_parse_whole(command, "--gpus", optarg, 64, &value);
         options->gpus = (int)value;
         break;
     case OPT_NODE_COUNT:
-        code = parse_number_option(command, "--node-count", optarg, 64, &value);
+        code = cli_parse_whole(command, "--node-count", optarg, 64, &value);
         options->node_count = (int)value;
         break;
     case OPT_PRECISION: options->precision = optarg; break;
     case OPT_BACKEND: options->backend = optarg; break;
     case OPT_MAX_MODEL_LEN:
-        code = parse_number_option(command, "--max-model-len", optarg, 16L * 1024 * 1024,
+        code = cli_parse_whole(command, "--max-model-len", optarg, 16L * 1024 * 1024,
                                    &options->max_model_len);
         break;
     case OPT_OBJECTIVE: options->objective = optarg; break;
     case OPT_CONCURRENCY:
-        code = parse_number_option(command, "--concurrency", optarg, 100000, &value);
+        code = cli_parse_whole(command, "--concurrency", optarg, 100000, &value);
         options->concurrency = (int)value;
         break;
     case OPT_CATALOG: options->catalog_dir = optarg; break;
@@ -123,7 +117,7 @@ static int apply_option(const char *command, int option, struct cli_plan_options
     case OPT_MULTI_NODE: options->allow_multi_node = true; break;
     case OPT_SYSFS_ROOT: options->sysfs_root = optarg; break;
     case OPT_PORT:
-        code = parse_number_option(command, "--port", optarg, 65535, &value);
+        code = cli_parse_whole(command, "--port", optarg, 65535, &value);
         options->port = (int)value;
         break;
     case 'o':
@@ -165,7 +159,7 @@ static int apply_render_option(const char *command, int option,
     case OPT_NAMESPACE: render->namespace_name = optarg; break;
     case OPT_IMAGE: render->image = optarg; break;
     case OPT_REPLICAS:
-        code = parse_number_option(command, "--replicas", optarg, 1000, &value);
+        code = cli_parse_whole(command, "--replicas", optarg, 1000, &value);
         render->replicas = (int)value;
         break;
     case OPT_STORAGE_CLASS: render->storage_class = optarg; break;
