@@ -11,6 +11,10 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include "dynlib.h"
+
+/* libcurl's functions, loaded by the first listing (see dynlib.h). */
+static const struct aim_cli_curl_api *libcurl;
 
 #define URL_SIZE 4096
 #define STATUS_MESSAGE_SIZE 400
@@ -92,28 +96,28 @@ static size_t write_cb(char *data, size_t size, size_t count, void *context)
 /* Trust only the cluster's CA when there is one, as kubectl does. */
 static CURLcode set_tls(CURL *curl, const struct aim_cli_kube_config *config)
 {
-    CURLcode rc = curl_easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
+    CURLcode rc = libcurl->easy_setopt(curl, CURLOPT_SSL_VERIFYPEER, 1L);
 
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
+        rc = libcurl->easy_setopt(curl, CURLOPT_SSL_VERIFYHOST, 2L);
     if (rc == CURLE_OK && config->ca != NULL) {
         struct curl_blob ca = {config->ca, config->ca_length, CURL_BLOB_COPY};
 
-        rc = curl_easy_setopt(curl, CURLOPT_CAINFO_BLOB, &ca);
+        rc = libcurl->easy_setopt(curl, CURLOPT_CAINFO_BLOB, &ca);
         if (rc == CURLE_OK)
-            rc = curl_easy_setopt(curl, CURLOPT_CAPATH, NULL);
+            rc = libcurl->easy_setopt(curl, CURLOPT_CAPATH, NULL);
     }
     if (rc == CURLE_OK && config->cert != NULL) {
         struct curl_blob cert = {config->cert, config->cert_length, CURL_BLOB_COPY};
         struct curl_blob key = {config->key, config->key_length, CURL_BLOB_COPY};
 
-        rc = curl_easy_setopt(curl, CURLOPT_SSLCERT_BLOB, &cert);
+        rc = libcurl->easy_setopt(curl, CURLOPT_SSLCERT_BLOB, &cert);
         if (rc == CURLE_OK)
-            rc = curl_easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
+            rc = libcurl->easy_setopt(curl, CURLOPT_SSLCERTTYPE, "PEM");
         if (rc == CURLE_OK)
-            rc = curl_easy_setopt(curl, CURLOPT_SSLKEY_BLOB, &key);
+            rc = libcurl->easy_setopt(curl, CURLOPT_SSLKEY_BLOB, &key);
         if (rc == CURLE_OK)
-            rc = curl_easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
+            rc = libcurl->easy_setopt(curl, CURLOPT_SSLKEYTYPE, "PEM");
     }
     return rc;
 }
@@ -125,37 +129,37 @@ static CURLcode set_token(CURL *curl, const struct aim_cli_kube_config *config)
 
     if (config->token == NULL)
         return CURLE_OK;
-    rc = curl_easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
+    rc = libcurl->easy_setopt(curl, CURLOPT_HTTPAUTH, (long)CURLAUTH_BEARER);
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, config->token);
+        rc = libcurl->easy_setopt(curl, CURLOPT_XOAUTH2_BEARER, config->token);
     return rc;
 }
 
 static CURLcode set_transfer(struct listing *l)
 {
     CURL *curl = l->curl;
-    CURLcode rc = curl_easy_setopt(curl, CURLOPT_ERRORBUFFER, l->curl_error);
+    CURLcode rc = libcurl->easy_setopt(curl, CURLOPT_ERRORBUFFER, l->curl_error);
 
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
+        rc = libcurl->easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
+        rc = libcurl->easy_setopt(curl, CURLOPT_PROTOCOLS_STR, "https");
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
+        rc = libcurl->easy_setopt(curl, CURLOPT_CONNECTTIMEOUT_MS,
                               l->config->limits.connect_timeout_ms);
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
+        rc = libcurl->easy_setopt(curl, CURLOPT_MAXFILESIZE_LARGE,
                               (curl_off_t)l->config->limits.page_bytes);
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
+        rc = libcurl->easy_setopt(curl, CURLOPT_ACCEPT_ENCODING, "");
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(curl, CURLOPT_USERAGENT, "aimctl/0.1.0");
+        rc = libcurl->easy_setopt(curl, CURLOPT_USERAGENT, "aimctl/0.1.0");
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(curl, CURLOPT_HTTPHEADER, l->headers);
+        rc = libcurl->easy_setopt(curl, CURLOPT_HTTPHEADER, l->headers);
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb);
+        rc = libcurl->easy_setopt(curl, CURLOPT_WRITEFUNCTION, write_cb);
     if (rc == CURLE_OK)
-        rc = curl_easy_setopt(curl, CURLOPT_WRITEDATA, &l->body);
+        rc = libcurl->easy_setopt(curl, CURLOPT_WRITEDATA, &l->body);
     return rc;
 }
 
@@ -163,8 +167,8 @@ static enum aim_status open_handle(struct listing *l)
 {
     CURLcode rc;
 
-    l->curl = curl_easy_init();
-    l->headers = curl_slist_append(NULL, "Accept: application/json");
+    l->curl = libcurl->easy_init();
+    l->headers = libcurl->slist_append(NULL, "Accept: application/json");
     if (l->curl == NULL || l->headers == NULL)
         return aim_error_set(l->err, AIM_E_NOMEM, "out of memory");
     rc = set_transfer(l);
@@ -174,7 +178,7 @@ static enum aim_status open_handle(struct listing *l)
         rc = set_token(l->curl, l->config);
     if (rc != CURLE_OK)
         return aim_error_set(l->err, AIM_E_INTERNAL, "libcurl cannot be set up for %s: %s",
-                             l->config->server, curl_easy_strerror(rc));
+                             l->config->server, libcurl->easy_strerror(rc));
     return AIM_OK;
 }
 
@@ -183,7 +187,7 @@ static enum aim_status open_handle(struct listing *l)
 /* Adds "name=value" to the query, percent-encoding all but the first '='. */
 static bool append_query(CURLU *url, const char *part)
 {
-    return curl_url_set(url, CURLUPART_QUERY, part, CURLU_APPENDQUERY | CURLU_URLENCODE) ==
+    return libcurl->url_set(url, CURLUPART_QUERY, part, CURLU_APPENDQUERY | CURLU_URLENCODE) ==
            CURLUE_OK;
 }
 
@@ -214,26 +218,26 @@ static bool append_continue(CURLU *url, const char *token)
     return ok;
 }
 
-/* The URL of the next page, for curl_free(); NULL when it cannot be built. */
+/* The URL of the next page, for libcurl->free; NULL when it cannot be built. */
 static char *page_url(const struct listing *l)
 {
     const char *query = strchr(l->path, '?');
     char base[URL_SIZE], part[64];
     char *text = NULL;
-    CURLU *url = curl_url();
+    CURLU *url = libcurl->url();
     int used = snprintf(base, sizeof base, "%s%s%.*s", l->config->server,
                         l->path[0] == '/' ? "" : "/",
                         (int)(query != NULL ? query - l->path : (long)strlen(l->path)), l->path);
     bool ok = url != NULL && used > 0 && (size_t)used < sizeof base;
 
-    ok = ok && curl_url_set(url, CURLUPART_URL, base, 0) == CURLUE_OK;
+    ok = ok && libcurl->url_set(url, CURLUPART_URL, base, 0) == CURLUE_OK;
     ok = ok && (query == NULL || append_caller_query(url, query + 1));
     snprintf(part, sizeof part, "limit=%ld", l->config->limits.page_items);
     ok = ok && append_query(url, part);
     ok = ok && (l->continue_token == NULL || append_continue(url, l->continue_token));
-    if (!ok || curl_url_get(url, CURLUPART_URL, &text, 0) != CURLUE_OK)
+    if (!ok || libcurl->url_get(url, CURLUPART_URL, &text, 0) != CURLUE_OK)
         text = NULL;
-    curl_url_cleanup(url);
+    libcurl->url_cleanup(url);
     return text;
 }
 
@@ -310,13 +314,13 @@ static bool connect_timed_out(struct listing *l, CURLcode rc)
 
     if (rc != CURLE_OPERATION_TIMEDOUT || l->page != 1)
         return false;
-    return curl_easy_getinfo(l->curl, CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK &&
+    return libcurl->easy_getinfo(l->curl, CURLINFO_CONNECT_TIME_T, &connected) == CURLE_OK &&
            connected == 0;
 }
 
 static enum aim_status transfer_error(struct listing *l, CURLcode rc)
 {
-    const char *why = l->curl_error[0] != '\0' ? l->curl_error : curl_easy_strerror(rc);
+    const char *why = l->curl_error[0] != '\0' ? l->curl_error : libcurl->easy_strerror(rc);
 
     if (connect_timed_out(l, rc))
         rc = CURLE_COULDNT_CONNECT;
@@ -368,7 +372,7 @@ static enum aim_status set_page_timeout(struct listing *l)
         return aim_error_set(l->err, AIM_E_IO,
                              "%s: not complete after %ld ms and %d pages; giving up", l->shown,
                              limits->list_timeout_ms, l->page - 1);
-    if (curl_easy_setopt(l->curl, CURLOPT_TIMEOUT_MS,
+    if (libcurl->easy_setopt(l->curl, CURLOPT_TIMEOUT_MS,
                          left < limits->timeout_ms ? left : limits->timeout_ms) != CURLE_OK)
         return aim_error_set(l->err, AIM_E_INTERNAL, "libcurl refuses a timeout");
     return AIM_OK;
@@ -386,18 +390,18 @@ static enum aim_status fetch_page(struct listing *l)
     l->body.length = 0;
     l->body.too_big = false;
     l->curl_error[0] = '\0';
-    rc = curl_easy_setopt(l->curl, CURLOPT_URL, url);
+    rc = libcurl->easy_setopt(l->curl, CURLOPT_URL, url);
     if (rc == CURLE_OK)
-        rc = curl_easy_perform(l->curl);
+        rc = libcurl->easy_perform(l->curl);
     if (rc != CURLE_OK) {
         status = transfer_error(l, rc);
         goto out;
     }
-    curl_easy_getinfo(l->curl, CURLINFO_RESPONSE_CODE, &code);
+    libcurl->easy_getinfo(l->curl, CURLINFO_RESPONSE_CODE, &code);
     if (code != 200)
         status = http_error(l, code);
 out:
-    curl_free(url);
+    libcurl->free(url);
     return status;
 }
 
@@ -532,6 +536,10 @@ enum aim_status aim_cli_kube_each_page(const struct aim_cli_kube_config *config,
                         .context = context, .err = err};
     enum aim_status status;
 
+    libcurl = aim_cli_curl(err);
+    if (libcurl == NULL)
+        return err != NULL ? err->status : AIM_E_IO;
+
     l.body.cap = config->limits.page_bytes;
     l.kind = expected_kind(path);
     snprintf(l.shown, sizeof l.shown, "%s%s%s", config->server, path[0] == '/' ? "" : "/",
@@ -545,8 +553,8 @@ enum aim_status aim_cli_kube_each_page(const struct aim_cli_kube_config *config,
     }
     free(l.continue_token);
     free(l.body.data);
-    curl_slist_free_all(l.headers);
-    curl_easy_cleanup(l.curl);
+    libcurl->slist_free_all(l.headers);
+    libcurl->easy_cleanup(l.curl);
     return status;
 }
 

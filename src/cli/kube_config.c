@@ -2,6 +2,9 @@
  * Where the cluster is and who we are: a kubeconfig read with libyaml's
  * document API, or a pod's service account. See kube_client.h.
  */
+/* explicit_bzero wipes secrets without the compiler dropping the stores. */
+#define _DEFAULT_SOURCE
+
 #include "kube_client.h"
 
 #include <stdbool.h>
@@ -10,11 +13,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <yaml.h>
 
 #include "catalog_files.h"
+#include "dynlib.h"
 
 #define PATH_SIZE 4096
 #define NAMES_SIZE 200
@@ -44,7 +46,7 @@ struct selection {
 static void wipe_free(void *data, size_t length)
 {
     if (data != NULL)
-        OPENSSL_cleanse(data, length);
+        explicit_bzero(data, length);
     free(data);
 }
 
@@ -277,7 +279,7 @@ static void kubeconfig_close(struct kubeconfig *kc)
         return;
     for (yaml_node_t *node = kc->document.nodes.start; node < kc->document.nodes.top; node++) {
         if (node->type == YAML_SCALAR_NODE)
-            OPENSSL_cleanse(node->data.scalar.value, node->data.scalar.length);
+            explicit_bzero(node->data.scalar.value, node->data.scalar.length);
     }
     yaml_document_delete(&kc->document);
     kc->loaded = false;
@@ -394,19 +396,20 @@ static enum aim_status select_named(struct kubeconfig *kc, struct selection *sel
 /* ------------------------------------------------- base64 and files */
 
 /* Decodes base64 (line breaks allowed) into a new NUL-terminated buffer. */
-static bool decode_base64(const char *text, unsigned char **out, size_t *length)
+static bool decode_base64(const struct aim_cli_crypto_api *crypto, const char *text,
+                          unsigned char **out, size_t *length)
 {
     size_t size = strlen(text);
-    EVP_ENCODE_CTX *ctx = EVP_ENCODE_CTX_new();
+    EVP_ENCODE_CTX *ctx = crypto->encode_ctx_new();
     unsigned char *buffer = malloc(size / 4 * 3 + 4);
     int used = 0, more = 0;
     bool ok = false;
 
     if (ctx == NULL || buffer == NULL || size > AIM_CLI_KUBE_FILE_MAX)
         goto out;
-    EVP_DecodeInit(ctx);
-    if (EVP_DecodeUpdate(ctx, buffer, &used, (const unsigned char *)text, (int)size) < 0 ||
-        EVP_DecodeFinal(ctx, buffer + used, &more) != 1 || used + more == 0)
+    crypto->decode_init(ctx);
+    if (crypto->decode_update(ctx, buffer, &used, (const unsigned char *)text, (int)size) < 0 ||
+        crypto->decode_final(ctx, buffer + used, &more) != 1 || used + more == 0)
         goto out;
     *length = (size_t)(used + more);
     buffer[*length] = '\0';
@@ -415,7 +418,7 @@ static bool decode_base64(const char *text, unsigned char **out, size_t *length)
     ok = true;
 out:
     free(buffer);
-    EVP_ENCODE_CTX_free(ctx);
+    crypto->encode_ctx_free(ctx);
     return ok;
 }
 
@@ -438,9 +441,15 @@ static enum aim_status data_or_file(struct kubeconfig *kc, yaml_node_t *fields,
         status = field_text(kc, fields, owner, key, &file);
     if (status != AIM_OK || (text == NULL && file == NULL))
         return status;
-    if (text != NULL && !decode_base64(text, data, length))
-        return aim_error_set(kc->err, AIM_E_INPUT, "%s: %s: %s is not valid base64", kc->path,
-                             owner, data_key);
+    if (text != NULL) {
+        const struct aim_cli_crypto_api *crypto = aim_cli_crypto(kc->err);
+
+        if (crypto == NULL)
+            return kc->err != NULL ? kc->err->status : AIM_E_IO;
+        if (!decode_base64(crypto, text, data, length))
+            return aim_error_set(kc->err, AIM_E_INPUT, "%s: %s: %s is not valid base64",
+                                 kc->path, owner, data_key);
+    }
     if (file != NULL) {
         status = resolve_path(kc, file, path);
         if (status == AIM_OK)
