@@ -1582,7 +1582,7 @@ void aim_catalog_free(aim_catalog **catalog)
 }
 
 static enum aim_status add_document(aim_catalog *catalog, const char *source_name,
-                                    const char *text, size_t length, bool keep_existing,
+                                    const char *text, size_t length, bool embedded,
                                     struct aim_error *err)
 {
     struct pending pending;
@@ -1591,11 +1591,12 @@ static enum aim_status add_document(aim_catalog *catalog, const char *source_nam
 
     memset(&pending, 0, sizeof pending);
     pending.calibration = catalog->calibration;
-    status = yt_load(&doc, source_name, text, length, err);
+    status = embedded ? yt_load_trusted(&doc, source_name, text, length, err)
+                      : yt_load(&doc, source_name, text, length, err);
     if (status == AIM_OK)
         status = parse_document(&doc, &pending);
     if (status == AIM_OK)
-        status = commit(catalog, &pending, keep_existing, err, doc.source);
+        status = commit(catalog, &pending, embedded, err, doc.source);
     yt_free(&doc);
     pending_free(&pending);
     return status;
@@ -1623,8 +1624,7 @@ static enum aim_status add_embedded(aim_catalog *catalog, bool recipes, const ch
             (model_id != NULL && strcasecmp(document->model, model_id) != 0))
             continue;
         snprintf(source, sizeof source, "catalog/%s", document->path);
-        status = add_document(catalog, source, document->text, document->length, recipes,
-                              err);
+        status = add_document(catalog, source, document->text, document->length, true, err);
         if (status != AIM_OK)
             return status;
     }

@@ -202,10 +202,10 @@ static enum aim_status check_nodes(struct yt_doc *doc)
     return AIM_OK;
 }
 
-enum aim_status yt_load(struct yt_doc *doc, const char *source, const char *text,
-                        size_t length, struct aim_error *err)
+static enum aim_status load(struct yt_doc *doc, const char *source, const char *text,
+                           size_t length, bool trusted, struct aim_error *err)
 {
-    enum aim_status status;
+    enum aim_status status = AIM_OK;
     yaml_parser_t parser;
 
     memset(doc, 0, sizeof *doc);
@@ -219,7 +219,11 @@ enum aim_status yt_load(struct yt_doc *doc, const char *source, const char *text
         length = 0;
     }
 
-    status = scan_events(doc, text, length);
+    /* The first pass enforces depth, node and alias limits before a tree is
+       built; documents compiled into the binary skip it (a quarter of a
+       whole `aimctl select`, by callgrind). */
+    if (!trusted)
+        status = scan_events(doc, text, length);
     if (status != AIM_OK)
         return status;
 
@@ -234,6 +238,18 @@ enum aim_status yt_load(struct yt_doc *doc, const char *source, const char *text
     if (status != AIM_OK)
         return status;
     return check_nodes(doc);
+}
+
+enum aim_status yt_load(struct yt_doc *doc, const char *source, const char *text,
+                        size_t length, struct aim_error *err)
+{
+    return load(doc, source, text, length, false, err);
+}
+
+enum aim_status yt_load_trusted(struct yt_doc *doc, const char *source, const char *text,
+                                size_t length, struct aim_error *err)
+{
+    return load(doc, source, text, length, true, err);
 }
 
 void yt_free(struct yt_doc *doc)

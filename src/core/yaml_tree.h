@@ -56,6 +56,10 @@ enum yt_kind {
  */
 enum aim_status yt_load(struct yt_doc *doc, const char *source, const char *text,
                         size_t length, struct aim_error *err);
+
+/* The same without the limits pass, for documents compiled into aimctl. */
+enum aim_status yt_load_trusted(struct yt_doc *doc, const char *source, const char *text,
+                                size_t length, struct aim_error *err);
 void yt_free(struct yt_doc *doc);
 
 /* The root node, or NULL for an empty document. */
