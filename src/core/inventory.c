@@ -705,8 +705,6 @@ void aim_inventory_apply_pods(aim_inventory *inventory, const struct aim_pod_usa
         node->cpu_free -= usage->cpu;
         node->memory_free -= usage->memory;
         node->gpus_free -= gpus > node->gpus_free ? node->gpus_free : (int)ceil(gpus);
-        if (node->gpus_free < 0)
-            node->gpus_free = 0;
         node->pods++;
     }
 }

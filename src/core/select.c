@@ -61,16 +61,21 @@ static bool is_sixteen_bit(enum aim_precision precision)
     return precision == AIM_PRECISION_BF16 || precision == AIM_PRECISION_FP16;
 }
 
+static void lower_copy(const char *text, char *out, size_t size)
+{
+    size_t i;
+
+    for (i = 0; text[i] != '\0' && i + 1 < size; i++)
+        out[i] = (char)tolower((unsigned char)text[i]);
+    out[i] = '\0';
+}
+
 /* The lower-case part of a model id after the organisation. */
 static void short_name(const char *id, char *out, size_t size)
 {
     const char *slash = strrchr(id, '/');
-    const char *name = slash != NULL ? slash + 1 : id;
-    size_t i;
 
-    for (i = 0; name[i] != '\0' && i + 1 < size; i++)
-        out[i] = (char)tolower((unsigned char)name[i]);
-    out[i] = '\0';
+    lower_copy(slash != NULL ? slash + 1 : id, out, size);
 }
 
 bool aim_request_pin_precision(struct aim_request *request, const char *text)
@@ -641,7 +646,6 @@ static void fill_plan(const struct selection *selection, const struct candidate_
     const struct aim_request *request = selection->request;
     char name[AIM_MODEL_ID_MAX];
     char gpu_name[AIM_GPU_NAME_MAX];
-    size_t i;
 
     plan->found = true;
     plan->gpu_count = candidate->gpu_count;
@@ -658,9 +662,7 @@ static void fill_plan(const struct selection *selection, const struct candidate_
         snprintf(plan->recipe_id, sizeof plan->recipe_id, "%s", work->recipe->id);
     } else {
         short_name(request->model->id, name, sizeof name);
-        for (i = 0; request->gpu->name[i] != '\0' && i + 1 < sizeof gpu_name; i++)
-            gpu_name[i] = (char)tolower((unsigned char)request->gpu->name[i]);
-        gpu_name[i] = '\0';
+        lower_copy(request->gpu->name, gpu_name, sizeof gpu_name);
         snprintf(plan->recipe_id, sizeof plan->recipe_id, "%.60s.%s.%s.%s", name, gpu_name,
                  aim_precision_name(candidate->precision),
                  aim_backend_name(candidate->backend));
